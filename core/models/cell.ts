@@ -1,0 +1,61 @@
+// CellSpec: what one recurrent architecture is (weights, state, one step); the sequence driver is unroll.ts.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Config, ConfigSchema } from '../api/params.ts';
+import type { Rng } from '../engine/rng.ts';
+
+/** A cell's weights by name, as tensors (variables while training). */
+export type Weights = Readonly<Record<string, tf.Tensor>>;
+
+/**
+ * One named weight tensor. Names are stable (they are stored, exported and documented); where the official
+ * code is PyTorch, names and layouts mirror its state_dict (nn.Linear weights are [out, in]).
+ */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  /** One line: what the tensor is, in the paper's notation. */
+  doc: string;
+  /** Parameter group for the optimizer ('orthogonal' gets its own learning rate); default 'default'. */
+  group?: 'default' | 'orthogonal';
+  /** Initial values (row-major, `shape`'s size), drawn from our seeded RNG in the official code's distribution. */
+  init: (rng: Rng) => Float32Array;
+}
+
+/** What one step may draw at random (noise injection); comes from our seeded RNG. */
+export interface StepContext {
+  /** True while training: stochastic parts (noise, dropout) are active only then. */
+  training: boolean;
+  normal(shape: [number, number]): tf.Tensor2D;
+  uniform(shape: [number, number], lo: number, hi: number): tf.Tensor2D;
+}
+
+export interface CellSpec {
+  /** Stable identifier stored in runs; never renamed. */
+  name: string;
+  /** Display name. */
+  title: string;
+  summary: string;
+  /** Paper (authors, year, arXiv id) and official repository the cell follows. */
+  paper: string;
+  /** Cell hyper-parameters; must include `units` (hidden size). */
+  config: ConfigSchema;
+  /** Training defaults the official code uses for this cell (e.g. its learning rate). */
+  trainDefaults?: Config;
+  /** The trainable weights for input size `inputDim`, in initialisation order. */
+  weights(inputDim: number, config: Config): WeightSpec[];
+  /** Initial recurrent state: a list of [batch, n] tensors. */
+  initState(batch: number, w: Weights, config: Config): tf.Tensor2D[];
+  /** One time step: input x [batch, inputDim] and the previous state to the next state. */
+  step(x: tf.Tensor2D, state: tf.Tensor2D[], w: Weights, config: Config, ctx: StepContext): tf.Tensor2D[];
+  /** The features the readout sees, from a state (e.g. coRNN's y, uRNN's [Re h; Im h]). */
+  features(state: tf.Tensor2D[], config: Config): tf.Tensor2D;
+  /** Width of `features`. */
+  featureSize(config: Config): number;
+}
+
+/** The hidden size of a cell config (every cell has `units`). */
+export function unitsOf(config: Config): number {
+  const u = config['units'];
+  if (typeof u !== 'number') throw new Error('cell config has no numeric units');
+  return u;
+}

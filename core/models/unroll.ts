@@ -1,0 +1,49 @@
+// The one generic sequence driver: runs any CellSpec over a time-major input [T, B, D].
+import * as tf from '@tensorflow/tfjs-core';
+import type { Config } from '../api/params.ts';
+import type { Rng } from '../engine/rng.ts';
+import type { CellSpec, StepContext, Weights } from './cell.ts';
+
+/** A StepContext whose random draws come from `rng` (or that refuses to draw when none is given). */
+export function stepContext(training: boolean, rng: Rng | null): StepContext {
+  const need = (): Rng => {
+    if (!rng) throw new Error('this cell draws random numbers while training, but no RNG was given');
+    return rng;
+  };
+  return {
+    training,
+    normal: (shape) => tf.tensor2d(need().normalArray(shape[0] * shape[1]), shape),
+    uniform: (shape, lo, hi) => tf.tensor2d(need().uniformArray(shape[0] * shape[1], lo, hi), shape),
+  };
+}
+
+export interface UnrollResult {
+  /** Features at the last step [B, F], or at every step [T, B, F] when `every` is set. */
+  features: tf.Tensor;
+  /** The final state. */
+  state: tf.Tensor2D[];
+}
+
+/**
+ * h_t = cell.step(x_t, h_{t-1}) for t = 1..T from cell.initState; returns the readout features.
+ * Call inside tf.tidy (or a gradient function): intermediates are left to the caller's scope.
+ */
+export function unroll(
+  cell: CellSpec,
+  w: Weights,
+  config: Config,
+  xs: tf.Tensor3D,
+  ctx: StepContext,
+  every: boolean,
+): UnrollResult {
+  const [T, B] = xs.shape;
+  let state = cell.initState(B, w, config);
+  const steps = tf.unstack(xs, 0) as tf.Tensor2D[];
+  const collected: tf.Tensor2D[] = [];
+  for (let t = 0; t < T; t++) {
+    state = cell.step(steps[t]!, state, w, config, ctx);
+    if (every) collected.push(cell.features(state, config));
+  }
+  const features = every ? tf.stack(collected, 0) : cell.features(state, config);
+  return { features, state };
+}

@@ -1,0 +1,68 @@
+// ESLint flat config: type-aware TypeScript rules plus the import direction of design.md §2.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Layers of core/ and the layers each may NOT import (design.md §2; runner may use storage). */
+const forbidden = {
+  api: ['engine', 'models', 'tasks', 'diagnostics', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
+  engine: ['models', 'tasks', 'diagnostics', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
+  models: ['tasks', 'diagnostics', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
+  tasks: ['models', 'diagnostics', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
+  diagnostics: ['tasks', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
+  training: ['runner', 'storage', 'compare', 'export', 'hosts'],
+  storage: ['engine', 'models', 'tasks', 'diagnostics', 'training', 'runner', 'compare', 'export', 'hosts'],
+  compare: ['engine', 'models', 'tasks', 'diagnostics', 'training', 'runner', 'export', 'hosts'],
+  export: ['tasks', 'diagnostics', 'training', 'runner', 'compare', 'hosts'],
+  runner: ['compare', 'export', 'hosts'],
+};
+const noTensorflow = new Set(['api', 'storage', 'compare']);
+
+const layerBlocks = Object.entries(forbidden).map(([layer, banned]) => ({
+  files: [`core/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: [...banned.flatMap((b) => [`**/${b}/**`, `../${b}`]), '**/workbench.ts'],
+            message: `core/${layer} may not import this layer (design.md §2: imports run one way).`,
+          },
+          ...(noTensorflow.has(layer)
+            ? [{ group: ['@tensorflow/*'], message: `core/${layer} must not depend on TensorFlow.js.` }]
+            : []),
+          { group: ['electron'], message: 'Nothing in core/ imports electron.' },
+        ],
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.tools/**', 'dist/**', 'out/**', 'test-output/**', 'renderer/**', 'electron/**', '**/*.js', '**/*.mjs', '**/*.py'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } }],
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron'], message: 'Nothing in core/ imports electron.' }] }],
+    },
+  },
+  ...layerBlocks,
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['it', 'test', 'describe', 'suite'] }] }],
+    },
+  },
+);
