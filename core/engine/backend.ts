@@ -1,5 +1,5 @@
 // Backend selection: tfjs-node-gpu (when it finds a GPU) > tfjs-node > wasm > pure-JS cpu; `--backend` forces one.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from './tf.ts';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import { WorkbenchError } from '../api/errors.ts';
@@ -43,7 +43,7 @@ async function tryBackend(name: BackendName): Promise<{ ok: true; device: string
       const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
       return { ok: true, device: `cpu (WebAssembly${simd ? ' SIMD' : ''}, 1 thread)` };
     }
-    await import('@tensorflow/tfjs-backend-cpu');
+    // the cpu backend comes with ./tf.ts
     if (!(await tf.setBackend('cpu'))) return { ok: false, why: 'the cpu backend did not start' };
     return { ok: true, device: 'cpu (pure JavaScript)' };
   } catch (err) {

@@ -1,5 +1,5 @@
 // CellSpec: what one recurrent architecture is (weights, state, one step); the sequence driver is unroll.ts.
-import type * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '../engine/tf.ts';
 import type { Config, ConfigSchema } from '../api/params.ts';
 import type { Rng } from '../engine/rng.ts';
 

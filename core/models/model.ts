@@ -1,5 +1,5 @@
 // A trainable model: one cell unrolled over the sequence plus a linear readout, weights held as tf.Variables.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../engine/tf.ts';
 import type { Config } from '../api/params.ts';
 import { Rng } from '../engine/rng.ts';
 import type { CellSpec, WeightSpec } from './cell.ts';

@@ -1,5 +1,5 @@
 // The one generic sequence driver: runs any CellSpec over a time-major input [T, B, D].
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../engine/tf.ts';
 import type { Config } from '../api/params.ts';
 import type { Rng } from '../engine/rng.ts';
 import type { CellSpec, StepContext, Weights } from './cell.ts';

@@ -1,5 +1,5 @@
 // coRNN (Rusch & Mishra, ICLR 2021): coupled oscillators, explicit-damping update of the official code.
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../../engine/tf.ts';
 import type { CellSpec } from '../cell.ts';
 import { unitsOf } from '../cell.ts';
 import { torchDefault } from '../init.ts';

@@ -1,0 +1,45 @@
+// Run-time input schemas, one per contract method: the HTTP caller is untrusted, so every input is checked.
+import { z } from 'zod';
+import type { MethodName } from './contract.ts';
+import { RUN_STATUSES } from './types.ts';
+
+const runId = z.string().min(1).max(64);
+const empty = z.object({}).strict();
+const startRun = z
+  .object({
+    arch: z.string().min(1).max(64),
+    task: z.string().min(1).max(64),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    steps: z.number().int().min(1).max(1e9).optional(),
+    set: z.record(z.string().max(128), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
+    backend: z.string().max(32).optional(),
+    experiment: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+
+/** One schema per method; `satisfies` makes a method without a schema a compile error. */
+export const INPUT_SCHEMAS = {
+  archs: empty,
+  tasks: empty,
+  resolveRun: startRun,
+  startRun,
+  runs: z
+    .object({ status: z.enum(RUN_STATUSES).optional(), arch: z.string().optional(), task: z.string().optional() })
+    .strict(),
+  run: z.object({ runId }).strict(),
+  metrics: z
+    .object({
+      runId,
+      keys: z.array(z.string().max(128)).max(64).optional(),
+      maxPoints: z.number().int().min(2).max(1_000_000).optional(),
+      fromStep: z.number().int().min(0).optional(),
+      toStep: z.number().int().min(0).optional(),
+    })
+    .strict(),
+  checkpoints: z.object({ runId }).strict(),
+  stopRun: z.object({ runId }).strict(),
+  resumeRun: z.object({ runId, steps: z.number().int().min(1).max(1e9).optional() }).strict(),
+  setTag: z.object({ runId, key: z.string().min(1).max(64), value: z.string().max(1024).nullable() }).strict(),
+  setNote: z.object({ runId, note: z.string().max(100_000) }).strict(),
+  deleteRun: z.object({ runId }).strict(),
+} satisfies Record<MethodName, z.ZodType>;

@@ -1,0 +1,180 @@
+// The training loop: an async generator of events (metrics, checkpoints, end); storage is the runner's business.
+import * as tf from '../engine/tf.ts';
+import type { RunSpec } from '../api/types.ts';
+import { Rng } from '../engine/rng.ts';
+import { Model } from '../models/model.ts';
+import { getCell } from '../models/registry.ts';
+import { getTask } from '../tasks/registry.ts';
+import type { Batch, TaskData, TaskSpec } from '../tasks/task.ts';
+import { encodeCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { lrAt } from './config.ts';
+import { accuracyOf, lossOf, targetTensor } from './losses.ts';
+import { Optimizer } from './optimizers.ts';
+
+export type EndStatus = 'completed' | 'stopped' | 'diverged';
+
+export type TrainEvent =
+  | { type: 'ready'; paramCount: number; baseline: number; startStep: number }
+  | { type: 'metrics'; step: number; wallMs: number; values: Record<string, number> }
+  | { type: 'checkpoint'; step: number; data: Uint8Array }
+  | { type: 'end'; status: EndStatus; step: number; error?: string };
+
+export interface TrainJob {
+  spec: RunSpec;
+  /** Continue from this checkpoint (same curve, same batches), or start fresh. */
+  checkpoint: Checkpoint | null;
+  /** Polled between steps: true ends the run as 'stopped' after a final checkpoint. */
+  shouldStop: () => boolean;
+}
+
+const OPT_GROUPS = ['default', 'orthogonal'] as const;
+
+/** Metric keys, shared with the UI and the CLI. */
+export const METRIC = {
+  loss: 'train/loss',
+  gradNorm: 'train/grad_norm',
+  stepMs: 'train/step_ms',
+  lr: 'train/lr',
+  evalKey: (name: string) => `eval/${name}`,
+} as const;
+
+/** Loss (and accuracy for classification) of `model` on the task's held-out set. */
+export function evaluate(model: Model, task: TaskSpec, data: TaskData, batchSize: number): Record<string, number> {
+  let lossSum = 0;
+  let accSum = 0;
+  let count = 0;
+  for (const b of data.evalBatches(batchSize)) {
+    const n = b.xShape[1];
+    const [loss, acc] = tf.tidy(() => {
+      const x = tf.tensor3d(b.x, b.xShape);
+      const y = targetTensor(b);
+      const pred = model.forward(x, false, null);
+      return [lossOf(task.loss, pred, y).dataSync()[0]!, task.loss === 'ce' ? accuracyOf(pred, y).dataSync()[0]! : 0];
+    });
+    lossSum += loss * n;
+    accSum += acc * n;
+    count += n;
+  }
+  const out: Record<string, number> = { [METRIC.evalKey(task.loss)]: lossSum / count };
+  if (task.loss === 'ce') out[METRIC.evalKey('accuracy')] = accSum / count;
+  return out;
+}
+
+/** Let queued messages (cancel, IPC) run between steps. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
+  const { spec } = job;
+  const cell = getCell(spec.arch);
+  const task = getTask(spec.task);
+  const tc = spec.trainConfig;
+  const data = task.data(spec.taskConfig, spec.seed);
+  const shape = task.shape(spec.taskConfig);
+  const ckpt = job.checkpoint;
+  const model = new Model(cell, spec.archConfig, shape, ckpt ? ckpt.weights : Rng.stream(spec.seed, 'init'));
+  const dataRng = ckpt?.rng['data'] ? new Rng(ckpt.rng['data']) : Rng.stream(spec.seed, 'data');
+  const noiseRng = ckpt?.rng['noise'] ? new Rng(ckpt.rng['noise']) : Rng.stream(spec.seed, 'noise');
+  const optimizers = Object.fromEntries(OPT_GROUPS.map((g) => [g, new Optimizer(tc)])) as Record<(typeof OPT_GROUPS)[number], Optimizer>;
+  for (const g of OPT_GROUPS) if (ckpt?.optimizers[g]) optimizers[g].setState(ckpt.optimizers[g]);
+  const groupVars = Object.fromEntries(
+    OPT_GROUPS.map((g) => [g, Object.fromEntries(model.group(g).map((n) => [n, model.variables[n]!]))]),
+  ) as Record<(typeof OPT_GROUPS)[number], Record<string, tf.Variable>>;
+  const varList = Object.values(model.variables);
+  const nameOf = new Map(Object.entries(model.variables).map(([n, v]) => [v.name, n]));
+  const evalBatch = tc['evalBatchSize'] as number;
+
+  const snapshot = (step: number): Uint8Array =>
+    encodeCheckpoint({
+      step,
+      weights: model.getWeights(),
+      optimizers: Object.fromEntries(OPT_GROUPS.map((g) => [g, optimizers[g].getState()])),
+      rng: { data: dataRng.state(), noise: noiseRng.state() },
+    });
+
+  let step = ckpt?.step ?? 0;
+  try {
+    yield { type: 'ready', paramCount: model.paramCount(), baseline: task.baseline(spec.taskConfig), startStep: step };
+    if (step === 0) yield { type: 'metrics', step: 0, wallMs: Date.now(), values: evaluate(model, task, data, evalBatch) };
+
+    while (step < spec.steps) {
+      if (job.shouldStop()) {
+        yield { type: 'checkpoint', step, data: snapshot(step) };
+        yield { type: 'end', status: 'stopped', step };
+        return;
+      }
+      const t0 = performance.now();
+      const lr = lrAt(tc['lr'] as number, step, tc['lrDecayEvery'] as number, tc['lrDecayFactor'] as number);
+      const batch: Batch = data.trainBatch(tc['batchSize'] as number, dataRng);
+      const { loss, gradNorm } = trainStep(model, task, batch, noiseRng, varList, nameOf, groupVars, optimizers, lr, tc);
+      step += 1;
+      const values: Record<string, number> = {
+        [METRIC.loss]: loss,
+        [METRIC.gradNorm]: gradNorm,
+        [METRIC.lr]: lr,
+        [METRIC.stepMs]: performance.now() - t0,
+      };
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        yield { type: 'metrics', step, wallMs: Date.now(), values };
+        const what = Number.isFinite(loss) ? `gradient norm ${gradNorm}` : `loss ${loss}`;
+        yield { type: 'end', status: 'diverged', step, error: `diverged at step ${step}: ${what}; the update was not applied` };
+        return;
+      }
+      if (step % (tc['evalEvery'] as number) === 0 || step === spec.steps)
+        Object.assign(values, evaluate(model, task, data, evalBatch));
+      yield { type: 'metrics', step, wallMs: Date.now(), values };
+      if (step % (tc['checkpointEvery'] as number) === 0 || step === spec.steps)
+        yield { type: 'checkpoint', step, data: snapshot(step) };
+      await yieldToEventLoop();
+    }
+    yield { type: 'end', status: 'completed', step };
+  } finally {
+    model.dispose();
+    for (const o of Object.values(optimizers)) o.dispose();
+  }
+}
+
+/**
+ * One update: loss and gradients by autodiff, global gradient norm (before clipping), divergence check,
+ * clipping by value then by norm (torch.nn.utils.clip_grad_value_ / clip_grad_norm_), then each group's
+ * optimizer with its own learning rate. A non-finite loss or norm skips the update.
+ */
+function trainStep(
+  model: Model,
+  task: TaskSpec,
+  batch: Batch,
+  noiseRng: Rng,
+  varList: tf.Variable[],
+  nameOf: Map<string, string>,
+  groupVars: Record<string, Record<string, tf.Variable>>,
+  optimizers: Record<string, Optimizer>,
+  lr: number,
+  tc: Record<string, unknown>,
+): { loss: number; gradNorm: number } {
+  return tf.tidy(() => {
+    const x = tf.tensor3d(batch.x, batch.xShape);
+    const y = targetTensor(batch);
+    const { value, grads: raw } = tf.variableGrads(() => lossOf(task.loss, model.forward(x, true, noiseRng), y), varList);
+    let grads: Record<string, tf.Tensor> = {};
+    for (const [vname, g] of Object.entries(raw)) grads[nameOf.get(vname)!] = g;
+    const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+    const loss = value.dataSync()[0]!;
+    const gradNorm = norm.dataSync()[0]!;
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, gradNorm };
+    const clipValue = tc['clipValue'] as number;
+    if (clipValue > 0) grads = mapValues(grads, (g) => tf.clipByValue(g, -clipValue, clipValue));
+    const clipNorm = tc['clipNorm'] as number;
+    if (clipNorm > 0) {
+      const total = clipValue > 0 ? tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]! : gradNorm;
+      const scale = clipNorm / (total + 1e-6);
+      if (scale < 1) grads = mapValues(grads, (g) => tf.mul(g, scale));
+    }
+    const orthScale = tc['orthLrScale'] as number;
+    for (const [group, vars] of Object.entries(groupVars))
+      if (Object.keys(vars).length > 0) optimizers[group]!.apply(vars, grads, group === 'orthogonal' ? lr * orthScale : lr);
+    return { loss, gradNorm };
+  });
+}
+
+function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+}

@@ -1,0 +1,195 @@
+// class Workbench implements WorkbenchApi: the one place where storage, runners, models and tasks meet.
+import { randomBytes, randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { ListRunsInput, MetricsInput, StartRunInput, WorkbenchApi } from './api/contract.ts';
+import { WorkbenchError } from './api/errors.ts';
+import type { ArchInfo, RunEvent, RunRecord, TaskInfo } from './api/types.ts';
+import { RESUMABLE } from './api/types.ts';
+import { CELLS } from './models/registry.ts';
+import { FINAL_STATUSES, type RunnerMode } from './runner/protocol.ts';
+import { forkLauncher, launchRunner, type Launcher, type RunnerHandle } from './runner/runner.ts';
+import { openStore, type Store } from './storage/db.ts';
+import { TASKS } from './tasks/registry.ts';
+import { resolveRunSpec, trainDefaultsFor } from './training/spec.ts';
+import type { Config } from './api/params.ts';
+
+export interface WorkbenchOptions {
+  dbPath: string;
+  launcher?: Launcher;
+  experiment?: string;
+}
+
+export class Workbench implements WorkbenchApi {
+  readonly dbPath: string;
+  private readonly store: Store;
+  private readonly launcher: Launcher;
+  private readonly active = new Map<string, RunnerHandle>();
+  private readonly emitter = new EventEmitter();
+  private readonly experiment: string;
+
+  constructor(opts: WorkbenchOptions) {
+    this.dbPath = opts.dbPath;
+    this.store = openStore(opts.dbPath);
+    this.launcher = opts.launcher ?? forkLauncher;
+    this.experiment = opts.experiment ?? 'default';
+  }
+
+  /** Subscribe to run events (every transport forwards these); returns the unsubscribe function. */
+  onRunEvent(cb: (e: RunEvent) => void): () => void {
+    this.emitter.on('run', cb);
+    return () => this.emitter.off('run', cb);
+  }
+
+  archs(): Promise<ArchInfo[]> {
+    return Promise.resolve(
+      CELLS.map((c) => ({
+        name: c.name,
+        title: c.title,
+        summary: c.summary,
+        paper: c.paper,
+        config: c.config,
+        trainDefaults: trainDefaultsFor(c.name) as Config,
+      })),
+    );
+  }
+
+  tasks(): Promise<TaskInfo[]> {
+    return Promise.resolve(
+      TASKS.map((t) => ({
+        name: t.name,
+        title: t.title,
+        summary: t.summary,
+        paper: t.paper,
+        config: t.config,
+        metric: t.metric,
+        lowerIsBetter: t.lowerIsBetter,
+      })),
+    );
+  }
+
+  resolveRun(input: StartRunInput) {
+    const spec = resolveRunSpec(input, () => randomInt(2 ** 31));
+    return Promise.resolve({ arch: spec.archConfig, task: spec.taskConfig, train: spec.trainConfig, seed: spec.seed, steps: spec.steps });
+  }
+
+  startRun(input: StartRunInput): Promise<RunRecord> {
+    const spec = resolveRunSpec(input, () => randomInt(2 ** 31));
+    const task = TASKS.find((t) => t.name === spec.task)!;
+    const id = randomBytes(6).toString('hex');
+    this.store.createRun({
+      id,
+      experiment: input.experiment ?? this.experiment,
+      spec,
+      baseline: task.baseline(spec.taskConfig),
+      createdAt: Date.now(),
+    });
+    this.launch(id, 'start');
+    return Promise.resolve(this.store.getRun(id));
+  }
+
+  runs(input: ListRunsInput): Promise<RunRecord[]> {
+    return Promise.resolve(this.store.listRuns(input));
+  }
+
+  run(input: { runId: string }): Promise<RunRecord> {
+    return Promise.resolve(this.store.getRun(this.store.resolveRunId(input.runId)));
+  }
+
+  metrics(input: MetricsInput) {
+    const id = this.store.resolveRunId(input.runId);
+    return Promise.resolve(this.store.readMetrics(id, input));
+  }
+
+  checkpoints(input: { runId: string }) {
+    return Promise.resolve(this.store.listCheckpoints(this.store.resolveRunId(input.runId)));
+  }
+
+  /** A runner of this process gets a cancel message; a run owned by another process sees the flag in the database. */
+  stopRun(input: { runId: string }): Promise<RunRecord> {
+    const id = this.store.resolveRunId(input.runId);
+    const run = this.store.getRun(id);
+    if (run.status !== 'running' && run.status !== 'queued')
+      throw new WorkbenchError('conflict', `run ${id} is ${run.status}, not running`);
+    this.store.requestStop(id);
+    this.active.get(id)?.cancel();
+    return Promise.resolve(this.store.getRun(id));
+  }
+
+  resumeRun(input: { runId: string; steps?: number }): Promise<RunRecord> {
+    this.store.reapDeadRuns();
+    const id = this.store.resolveRunId(input.runId);
+    const run = this.store.getRun(id);
+    const steps = input.steps ?? run.spec.steps;
+    const extendsCompleted = run.status === 'completed' && steps > run.step;
+    if (!RESUMABLE.includes(run.status) && !extendsCompleted)
+      throw new WorkbenchError(
+        'conflict',
+        run.status === 'completed'
+          ? `run ${id} is completed at step ${run.step}; pass a larger --steps to train it further`
+          : `run ${id} is ${run.status}; only ${RESUMABLE.join(', ')} runs can be resumed`,
+      );
+    if (steps !== run.spec.steps) this.store.setSteps(id, steps);
+    this.launch(id, 'resume');
+    return Promise.resolve(this.store.getRun(id));
+  }
+
+  setTag(input: { runId: string; key: string; value: string | null }): Promise<RunRecord> {
+    const id = this.store.resolveRunId(input.runId);
+    this.store.setTag(id, input.key, input.value);
+    return Promise.resolve(this.store.getRun(id));
+  }
+
+  setNote(input: { runId: string; note: string }): Promise<RunRecord> {
+    const id = this.store.resolveRunId(input.runId);
+    this.store.setNote(id, input.note);
+    return Promise.resolve(this.store.getRun(id));
+  }
+
+  deleteRun(input: { runId: string }): Promise<{ deleted: string }> {
+    const id = this.store.resolveRunId(input.runId);
+    const run = this.store.getRun(id);
+    if (run.status === 'running' || run.status === 'queued')
+      throw new WorkbenchError('conflict', `run ${id} is ${run.status}; stop it before deleting`);
+    this.store.deleteRun(id);
+    return Promise.resolve({ deleted: id });
+  }
+
+  /** Resolves with the run's record once its runner (started by this process) has exited. */
+  async waitForRun(runId: string): Promise<RunRecord> {
+    const handle = this.active.get(runId);
+    if (handle) await handle.exited;
+    return this.store.getRun(runId);
+  }
+
+  /** Stop every runner this process started (each checkpoints first) and close the database. */
+  async close(graceMs = 15000): Promise<void> {
+    const handles = [...this.active.values()];
+    for (const h of handles) h.cancel(graceMs);
+    await Promise.all(handles.map((h) => h.exited));
+    this.store.close();
+  }
+
+  private launch(runId: string, mode: RunnerMode): void {
+    const handle = launchRunner(
+      this.dbPath,
+      runId,
+      mode,
+      (m) => {
+        if (m.type === 'event') this.emitter.emit('run', m.event);
+      },
+      this.launcher,
+    );
+    this.active.set(runId, handle);
+    void handle.exited.then(({ done, code, signal }) => {
+      this.active.delete(runId);
+      if (done) return;
+      // The runner died without its final word (crash, kill -9): never leave the run 'running'.
+      const run = this.store.getRun(runId);
+      if (!FINAL_STATUSES.includes(run.status)) {
+        const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+        this.store.finishRun(runId, 'interrupted', `runner ${how}; resume continues from the last checkpoint`, Date.now());
+        this.emitter.emit('run', { type: 'status', runId, status: 'interrupted' } satisfies RunEvent);
+      }
+    });
+  }
+}
