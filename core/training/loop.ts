@@ -1,5 +1,6 @@
 // The training loop: an async generator of events (metrics, checkpoints, end); storage is the runner's business.
 import * as tf from '../engine/tf.ts';
+import type { Config } from '../api/params.ts';
 import type { RunSpec } from '../api/types.ts';
 import { Rng } from '../engine/rng.ts';
 import { Model } from '../models/model.ts';
@@ -28,6 +29,7 @@ export interface TrainJob {
 }
 
 const OPT_GROUPS = ['default', 'orthogonal'] as const;
+type OptGroup = (typeof OPT_GROUPS)[number];
 
 /** Metric keys, shared with the UI and the CLI. */
 export const METRIC = {
@@ -74,20 +76,15 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
   const model = new Model(cell, spec.archConfig, shape, ckpt ? ckpt.weights : Rng.stream(spec.seed, 'init'));
   const dataRng = ckpt?.rng['data'] ? new Rng(ckpt.rng['data']) : Rng.stream(spec.seed, 'data');
   const noiseRng = ckpt?.rng['noise'] ? new Rng(ckpt.rng['noise']) : Rng.stream(spec.seed, 'noise');
-  const optimizers = Object.fromEntries(OPT_GROUPS.map((g) => [g, new Optimizer(tc)])) as Record<(typeof OPT_GROUPS)[number], Optimizer>;
-  for (const g of OPT_GROUPS) if (ckpt?.optimizers[g]) optimizers[g].setState(ckpt.optimizers[g]);
-  const groupVars = Object.fromEntries(
-    OPT_GROUPS.map((g) => [g, Object.fromEntries(model.group(g).map((n) => [n, model.variables[n]!]))]),
-  ) as Record<(typeof OPT_GROUPS)[number], Record<string, tf.Variable>>;
-  const varList = Object.values(model.variables);
-  const nameOf = new Map(Object.entries(model.variables).map(([n, v]) => [v.name, n]));
+  const stepper = new Stepper(model, tc);
+  for (const g of OPT_GROUPS) if (ckpt?.optimizers[g]) stepper.optimizers[g].setState(ckpt.optimizers[g]);
   const evalBatch = tc['evalBatchSize'] as number;
 
   const snapshot = (step: number): Uint8Array =>
     encodeCheckpoint({
       step,
       weights: model.getWeights(),
-      optimizers: Object.fromEntries(OPT_GROUPS.map((g) => [g, optimizers[g].getState()])),
+      optimizers: Object.fromEntries(OPT_GROUPS.map((g) => [g, stepper.optimizers[g].getState()])),
       rng: { data: dataRng.state(), noise: noiseRng.state() },
     });
 
@@ -105,7 +102,7 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
       const t0 = performance.now();
       const lr = lrAt(tc['lr'] as number, step, tc['lrDecayEvery'] as number, tc['lrDecayFactor'] as number);
       const batch: Batch = data.trainBatch(tc['batchSize'] as number, dataRng);
-      const { loss, gradNorm } = trainStep(model, task, batch, noiseRng, varList, nameOf, groupVars, optimizers, lr, tc);
+      const { loss, gradNorm } = stepper.step(task.loss, batch, noiseRng, lr);
       step += 1;
       const values: Record<string, number> = {
         [METRIC.loss]: loss,
@@ -129,7 +126,7 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
     yield { type: 'end', status: 'completed', step };
   } finally {
     model.dispose();
-    for (const o of Object.values(optimizers)) o.dispose();
+    stepper.dispose();
   }
 }
 
@@ -138,41 +135,56 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
  * clipping by value then by norm (torch.nn.utils.clip_grad_value_ / clip_grad_norm_), then each group's
  * optimizer with its own learning rate. A non-finite loss or norm skips the update.
  */
-function trainStep(
-  model: Model,
-  task: TaskSpec,
-  batch: Batch,
-  noiseRng: Rng,
-  varList: tf.Variable[],
-  nameOf: Map<string, string>,
-  groupVars: Record<string, Record<string, tf.Variable>>,
-  optimizers: Record<string, Optimizer>,
-  lr: number,
-  tc: Record<string, unknown>,
-): { loss: number; gradNorm: number } {
-  return tf.tidy(() => {
-    const x = tf.tensor3d(batch.x, batch.xShape);
-    const y = targetTensor(batch);
-    const { value, grads: raw } = tf.variableGrads(() => lossOf(task.loss, model.forward(x, true, noiseRng), y), varList);
-    let grads: Record<string, tf.Tensor> = {};
-    for (const [vname, g] of Object.entries(raw)) grads[nameOf.get(vname)!] = g;
-    const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-    const loss = value.dataSync()[0]!;
-    const gradNorm = norm.dataSync()[0]!;
-    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return { loss, gradNorm };
-    const clipValue = tc['clipValue'] as number;
-    if (clipValue > 0) grads = mapValues(grads, (g) => tf.clipByValue(g, -clipValue, clipValue));
-    const clipNorm = tc['clipNorm'] as number;
-    if (clipNorm > 0) {
-      const total = clipValue > 0 ? tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]! : gradNorm;
-      const scale = clipNorm / (total + 1e-6);
-      if (scale < 1) grads = mapValues(grads, (g) => tf.mul(g, scale));
-    }
-    const orthScale = tc['orthLrScale'] as number;
-    for (const [group, vars] of Object.entries(groupVars))
-      if (Object.keys(vars).length > 0) optimizers[group]!.apply(vars, grads, group === 'orthogonal' ? lr * orthScale : lr);
-    return { loss, gradNorm };
-  });
+export class Stepper {
+  private readonly varList: tf.Variable[];
+  private readonly nameOf: Map<string, string>;
+  private readonly groupVars: Record<OptGroup, Record<string, tf.Variable>>;
+  readonly optimizers: Record<OptGroup, Optimizer>;
+  private readonly model: Model;
+  private readonly tc: Config;
+
+  constructor(model: Model, tc: Config) {
+    this.model = model;
+    this.tc = tc;
+    this.varList = Object.values(model.variables);
+    this.nameOf = new Map(Object.entries(model.variables).map(([n, v]) => [v.name, n]));
+    this.optimizers = { default: new Optimizer(tc), orthogonal: new Optimizer(tc) };
+    this.groupVars = {
+      default: Object.fromEntries(model.group('default').map((n) => [n, model.variables[n]!])),
+      orthogonal: Object.fromEntries(model.group('orthogonal').map((n) => [n, model.variables[n]!])),
+    };
+  }
+
+  step(loss: 'mse' | 'ce', batch: Batch, noiseRng: Rng, lr: number): { loss: number; gradNorm: number } {
+    const { model, tc } = this;
+    return tf.tidy(() => {
+      const x = tf.tensor3d(batch.x, batch.xShape);
+      const y = targetTensor(batch);
+      const { value, grads: raw } = tf.variableGrads(() => lossOf(loss, model.forward(x, true, noiseRng), y), this.varList);
+      let grads: Record<string, tf.Tensor> = {};
+      for (const [vname, g] of Object.entries(raw)) grads[this.nameOf.get(vname)!] = g;
+      const globalNorm = () => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!;
+      const lossValue = value.dataSync()[0]!;
+      const gradNorm = globalNorm();
+      if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) return { loss: lossValue, gradNorm };
+      const clipValue = tc['clipValue'] as number;
+      if (clipValue > 0) grads = mapValues(grads, (g) => tf.clipByValue(g, -clipValue, clipValue));
+      const clipNorm = tc['clipNorm'] as number;
+      if (clipNorm > 0) {
+        const scale = clipNorm / ((clipValue > 0 ? globalNorm() : gradNorm) + 1e-6);
+        if (scale < 1) grads = mapValues(grads, (g) => tf.mul(g, scale));
+      }
+      const orthScale = tc['orthLrScale'] as number;
+      for (const group of OPT_GROUPS)
+        if (Object.keys(this.groupVars[group]).length > 0)
+          this.optimizers[group].apply(this.groupVars[group], grads, group === 'orthogonal' ? lr * orthScale : lr);
+      return { loss: lossValue, gradNorm };
+    });
+  }
+
+  dispose(): void {
+    for (const o of Object.values(this.optimizers)) o.dispose();
+  }
 }
 
 function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U> {
