@@ -34,7 +34,11 @@ export function identity(n: number, scale = 1): (rng: Rng) => Float32Array {
 }
 
 /** Glorot / Xavier uniform: U(±√(6/(fanIn + fanOut))). */
-export function glorotUniform(shape: readonly number[], fanIn: number, fanOut: number): (rng: Rng) => Float32Array {
+export function glorotUniform(
+  shape: readonly number[],
+  fanIn: number,
+  fanOut: number,
+): (rng: Rng) => Float32Array {
   const k = Math.sqrt(6 / (fanIn + fanOut));
   return (rng) => rng.uniformArray(size(shape), -k, k);
 }

@@ -23,14 +23,27 @@ export interface WeightValues {
 /** Readout `ŷ = features · Wᵀ + b` (PyTorch nn.Linear layout, default init). */
 export function readoutSpecs(featureSize: number, outputDim: number): WeightSpec[] {
   return [
-    { name: 'readout.weight', shape: [outputDim, featureSize], doc: 'readout matrix [out, features]', init: torchDefault([outputDim, featureSize], featureSize) },
-    { name: 'readout.bias', shape: [outputDim], doc: 'readout bias', init: torchDefault([outputDim], featureSize) },
+    {
+      name: 'readout.weight',
+      shape: [outputDim, featureSize],
+      doc: 'readout matrix [out, features]',
+      init: torchDefault([outputDim, featureSize], featureSize),
+    },
+    {
+      name: 'readout.bias',
+      shape: [outputDim],
+      doc: 'readout bias',
+      init: torchDefault([outputDim], featureSize),
+    },
   ];
 }
 
 /** Every weight of cell + readout, in initialisation order. */
 export function modelSpecs(cell: CellSpec, config: Config, shape: ModelShape): WeightSpec[] {
-  return [...cell.weights(shape.inputDim, config), ...readoutSpecs(cell.featureSize(config), shape.outputDim)];
+  return [
+    ...cell.weights(shape.inputDim, config),
+    ...readoutSpecs(cell.featureSize(config), shape.outputDim),
+  ];
 }
 
 /** Number of trainable scalars. */
@@ -46,7 +59,12 @@ export class Model {
   readonly variables: Record<string, tf.Variable>;
 
   /** Weights from `initial`: drawn by each spec's initialiser from an RNG, or given values (checkpoint, fixture). */
-  constructor(cell: CellSpec, config: Config, shape: ModelShape, initial: Record<string, WeightValues> | Rng) {
+  constructor(
+    cell: CellSpec,
+    config: Config,
+    shape: ModelShape,
+    initial: Record<string, WeightValues> | Rng,
+  ) {
     this.cell = cell;
     this.config = config;
     this.shape = shape;
@@ -56,7 +74,9 @@ export class Model {
       const values = initial instanceof Rng ? spec.init(initial) : initial[spec.name]?.values;
       if (!values) throw new Error(`missing initial values for weight '${spec.name}'`);
       if (values.length !== spec.shape.reduce((a, b) => a * b, 1))
-        throw new Error(`weight '${spec.name}': ${values.length} values do not fill shape [${spec.shape.join(', ')}]`);
+        throw new Error(
+          `weight '${spec.name}': ${values.length} values do not fill shape [${spec.shape.join(', ')}]`,
+        );
       const t = tf.tensor(values, spec.shape, 'float32');
       this.variables[spec.name] = tf.variable(t, true, undefined, 'float32');
       t.dispose();
@@ -88,7 +108,10 @@ export class Model {
   getWeights(): Record<string, WeightValues> {
     const out: Record<string, WeightValues> = {};
     for (const spec of this.specs)
-      out[spec.name] = { shape: [...spec.shape], values: this.variables[spec.name]!.dataSync() as Float32Array };
+      out[spec.name] = {
+        shape: [...spec.shape],
+        values: (this.variables[spec.name]!.dataSync() as Float32Array).slice(),
+      };
     return out;
   }
 

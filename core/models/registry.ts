@@ -2,12 +2,18 @@
 import { WorkbenchError } from '../api/errors.ts';
 import type { CellSpec } from './cell.ts';
 import { cornn } from './cells/cornn.ts';
+import { gru } from './cells/gru.ts';
+import { lstm } from './cells/lstm.ts';
+import { rnnTanh } from './cells/rnn-tanh.ts';
 
-export const CELLS: readonly CellSpec[] = [cornn];
+export const CELLS: readonly CellSpec[] = [rnnTanh, lstm, gru, cornn];
 
 export function getCell(name: string): CellSpec {
   const cell = CELLS.find((c) => c.name === name);
   if (!cell)
-    throw new WorkbenchError('unknown_arch', `unknown architecture '${name}' (known: ${CELLS.map((c) => c.name).join(', ')})`);
+    throw new WorkbenchError(
+      'unknown_arch',
+      `unknown architecture '${name}' (known: ${CELLS.map((c) => c.name).join(', ')})`,
+    );
   return cell;
 }

@@ -37,6 +37,7 @@ export function unroll(
   every: boolean,
 ): UnrollResult {
   const [T, B] = xs.shape;
+  if (T < 1) throw new Error('unroll: the sequence is empty');
   let state = cell.initState(B, w, config);
   const steps = tf.unstack(xs, 0) as tf.Tensor2D[];
   const collected: tf.Tensor2D[] = [];
