@@ -40,39 +40,41 @@ export class Workbench implements WorkbenchApi {
     return () => this.emitter.off('run', cb);
   }
 
-  archs(): Promise<ArchInfo[]> {
-    return Promise.resolve(
-      CELLS.map((c) => ({
-        name: c.name,
-        title: c.title,
-        summary: c.summary,
-        paper: c.paper,
-        config: c.config,
-        trainDefaults: trainDefaultsFor(c.name) as Config,
-      })),
-    );
+  async archs(): Promise<ArchInfo[]> {
+    return CELLS.map((c) => ({
+      name: c.name,
+      title: c.title,
+      summary: c.summary,
+      paper: c.paper,
+      config: c.config,
+      trainDefaults: trainDefaultsFor(c.name) as Config,
+    }));
   }
 
-  tasks(): Promise<TaskInfo[]> {
-    return Promise.resolve(
-      TASKS.map((t) => ({
-        name: t.name,
-        title: t.title,
-        summary: t.summary,
-        paper: t.paper,
-        config: t.config,
-        metric: t.metric,
-        lowerIsBetter: t.lowerIsBetter,
-      })),
-    );
+  async tasks(): Promise<TaskInfo[]> {
+    return TASKS.map((t) => ({
+      name: t.name,
+      title: t.title,
+      summary: t.summary,
+      paper: t.paper,
+      config: t.config,
+      metric: t.metric,
+      lowerIsBetter: t.lowerIsBetter,
+    }));
   }
 
-  resolveRun(input: StartRunInput) {
+  async resolveRun(input: StartRunInput) {
     const spec = resolveRunSpec(input, () => randomInt(2 ** 31));
-    return Promise.resolve({ arch: spec.archConfig, task: spec.taskConfig, train: spec.trainConfig, seed: spec.seed, steps: spec.steps });
+    return {
+      arch: spec.archConfig,
+      task: spec.taskConfig,
+      train: spec.trainConfig,
+      seed: spec.seed,
+      steps: spec.steps,
+    };
   }
 
-  startRun(input: StartRunInput): Promise<RunRecord> {
+  async startRun(input: StartRunInput): Promise<RunRecord> {
     const spec = resolveRunSpec(input, () => randomInt(2 ** 31));
     const task = TASKS.find((t) => t.name === spec.task)!;
     const id = randomBytes(6).toString('hex');
@@ -84,38 +86,38 @@ export class Workbench implements WorkbenchApi {
       createdAt: Date.now(),
     });
     this.launch(id, 'start');
-    return Promise.resolve(this.store.getRun(id));
+    return this.store.getRun(id);
   }
 
-  runs(input: ListRunsInput): Promise<RunRecord[]> {
-    return Promise.resolve(this.store.listRuns(input));
+  async runs(input: ListRunsInput): Promise<RunRecord[]> {
+    return this.store.listRuns(input);
   }
 
-  run(input: { runId: string }): Promise<RunRecord> {
-    return Promise.resolve(this.store.getRun(this.store.resolveRunId(input.runId)));
+  async run(input: { runId: string }): Promise<RunRecord> {
+    return this.store.getRun(this.store.resolveRunId(input.runId));
   }
 
-  metrics(input: MetricsInput) {
+  async metrics(input: MetricsInput) {
     const id = this.store.resolveRunId(input.runId);
-    return Promise.resolve(this.store.readMetrics(id, input));
+    return this.store.readMetrics(id, input);
   }
 
-  checkpoints(input: { runId: string }) {
-    return Promise.resolve(this.store.listCheckpoints(this.store.resolveRunId(input.runId)));
+  async checkpoints(input: { runId: string }) {
+    return this.store.listCheckpoints(this.store.resolveRunId(input.runId));
   }
 
   /** A runner of this process gets a cancel message; a run owned by another process sees the flag in the database. */
-  stopRun(input: { runId: string }): Promise<RunRecord> {
+  async stopRun(input: { runId: string }): Promise<RunRecord> {
     const id = this.store.resolveRunId(input.runId);
     const run = this.store.getRun(id);
     if (run.status !== 'running' && run.status !== 'queued')
       throw new WorkbenchError('conflict', `run ${id} is ${run.status}, not running`);
     this.store.requestStop(id);
     this.active.get(id)?.cancel();
-    return Promise.resolve(this.store.getRun(id));
+    return this.store.getRun(id);
   }
 
-  resumeRun(input: { runId: string; steps?: number }): Promise<RunRecord> {
+  async resumeRun(input: { runId: string; steps?: number }): Promise<RunRecord> {
     this.store.reapDeadRuns();
     const id = this.store.resolveRunId(input.runId);
     const run = this.store.getRun(id);
@@ -130,28 +132,28 @@ export class Workbench implements WorkbenchApi {
       );
     if (steps !== run.spec.steps) this.store.setSteps(id, steps);
     this.launch(id, 'resume');
-    return Promise.resolve(this.store.getRun(id));
+    return this.store.getRun(id);
   }
 
-  setTag(input: { runId: string; key: string; value: string | null }): Promise<RunRecord> {
+  async setTag(input: { runId: string; key: string; value: string | null }): Promise<RunRecord> {
     const id = this.store.resolveRunId(input.runId);
     this.store.setTag(id, input.key, input.value);
-    return Promise.resolve(this.store.getRun(id));
+    return this.store.getRun(id);
   }
 
-  setNote(input: { runId: string; note: string }): Promise<RunRecord> {
+  async setNote(input: { runId: string; note: string }): Promise<RunRecord> {
     const id = this.store.resolveRunId(input.runId);
     this.store.setNote(id, input.note);
-    return Promise.resolve(this.store.getRun(id));
+    return this.store.getRun(id);
   }
 
-  deleteRun(input: { runId: string }): Promise<{ deleted: string }> {
+  async deleteRun(input: { runId: string }): Promise<{ deleted: string }> {
     const id = this.store.resolveRunId(input.runId);
     const run = this.store.getRun(id);
     if (run.status === 'running' || run.status === 'queued')
       throw new WorkbenchError('conflict', `run ${id} is ${run.status}; stop it before deleting`);
     this.store.deleteRun(id);
-    return Promise.resolve({ deleted: id });
+    return { deleted: id };
   }
 
   /** Resolves with the run's record once its runner (started by this process) has exited. */
@@ -187,7 +189,12 @@ export class Workbench implements WorkbenchApi {
       const run = this.store.getRun(runId);
       if (!FINAL_STATUSES.includes(run.status)) {
         const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        this.store.finishRun(runId, 'interrupted', `runner ${how}; resume continues from the last checkpoint`, Date.now());
+        this.store.finishRun(
+          runId,
+          'interrupted',
+          `runner ${how}; resume continues from the last checkpoint`,
+          Date.now(),
+        );
         this.emitter.emit('run', { type: 'status', runId, status: 'interrupted' } satisfies RunEvent);
       }
     });

@@ -18,8 +18,8 @@ export async function dispatch(api: WorkbenchApi, method: string, input: unknown
       const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
       throw new WorkbenchError('invalid_input', `${method}: ${detail}`);
     }
-    const fn = api[method] as (arg: unknown) => Promise<unknown>;
-    return { ok: true, value: await fn.call(api, parsed.data) };
+    const call = (api[method] as (this: WorkbenchApi, arg: unknown) => Promise<unknown>).bind(api);
+    return { ok: true, value: await call(parsed.data) };
   } catch (err) {
     return { ok: false, error: toErrorData(err) };
   }

@@ -10,7 +10,7 @@ export function targetTensor(b: Batch): tf.Tensor {
 /** mse: mean((ŷ − y)²) (nn.MSELoss); ce: mean over positions of −log softmax(ŷ)[y] (nn.CrossEntropyLoss). */
 export function lossOf(kind: 'mse' | 'ce', pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return tf.tidy((): tf.Scalar => {
-    if (kind === 'mse') return tf.mean(tf.squaredDifference(pred, target)) as tf.Scalar;
+    if (kind === 'mse') return tf.mean<tf.Scalar>(tf.squaredDifference(pred, target));
     const classes = pred.shape[pred.rank - 1]!;
     const logp = tf.logSoftmax(pred);
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(tf.cast(target, 'int32'), classes)), -1))) as tf.Scalar;

@@ -72,7 +72,7 @@ export class Optimizer {
 
   getState(): OptimizerState {
     const slots: OptimizerState['slots'] = {};
-    for (const [name, v] of this.slots) slots[name] = { shape: [...v.shape], values: v.dataSync() as Float32Array };
+    for (const [name, v] of this.slots) slots[name] = { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() };
     return { t: this.t, slots };
   }
 
