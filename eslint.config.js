@@ -4,7 +4,18 @@ import tseslint from 'typescript-eslint';
 
 /** Layers of core/ and the layers each may NOT import (design.md §2; runner may use storage). */
 const forbidden = {
-  api: ['engine', 'models', 'tasks', 'diagnostics', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
+  api: [
+    'engine',
+    'models',
+    'tasks',
+    'diagnostics',
+    'training',
+    'runner',
+    'storage',
+    'compare',
+    'export',
+    'hosts',
+  ],
   engine: ['models', 'tasks', 'diagnostics', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
   models: ['tasks', 'diagnostics', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
   tasks: ['models', 'diagnostics', 'training', 'runner', 'storage', 'compare', 'export', 'hosts'],
@@ -39,7 +50,20 @@ const layerBlocks = Object.entries(forbidden).map(([layer, banned]) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'dist/**', 'out/**', 'test-output/**', 'renderer/**', 'electron/**', '**/*.js', '**/*.mjs', '**/*.py'] },
+  {
+    ignores: [
+      'node_modules/**',
+      '.tools/**',
+      'dist/**',
+      'out/**',
+      'test-output/**',
+      'renderer/**',
+      'electron/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.py',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -51,21 +75,42 @@ export default tseslint.config(
       // Contract methods are async even when their body is synchronous: a refused input must surface as a
       // rejected promise on every transport, never as a synchronous throw.
       '@typescript-eslint/require-await': 'off',
-      'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true, named: true, defaultFrom: true, namedFrom: true, namespaceFrom: true } }],
+      'no-restricted-exports': [
+        'error',
+        {
+          restrictDefaultExports: {
+            direct: true,
+            named: true,
+            defaultFrom: true,
+            namedFrom: true,
+            namespaceFrom: true,
+          },
+        },
+      ],
     },
   },
   {
     files: ['core/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['electron'], message: 'Nothing in core/ imports electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['electron'], message: 'Nothing in core/ imports electron.' }] },
+      ],
     },
   },
   ...layerBlocks,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['it', 'test', 'describe', 'suite'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['it', 'test', 'describe', 'suite'] },
+          ],
+        },
+      ],
     },
   },
 );

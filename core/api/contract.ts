@@ -1,6 +1,14 @@
 // WorkbenchApi: the one contract every transport (CLI, HTTP + WebSocket, Electron IPC) and the UI share.
 import type { Config } from './params.ts';
-import type { ArchInfo, CheckpointInfo, MetricSeries, RunEvent, RunRecord, RunStatus, TaskInfo } from './types.ts';
+import type {
+  ArchInfo,
+  CheckpointInfo,
+  MetricSeries,
+  RunEvent,
+  RunRecord,
+  RunStatus,
+  TaskInfo,
+} from './types.ts';
 
 export interface StartRunInput {
   arch: string;
@@ -33,7 +41,9 @@ export interface WorkbenchApi {
   archs(input: Record<string, never>): Promise<ArchInfo[]>;
   tasks(input: Record<string, never>): Promise<TaskInfo[]>;
   /** Validate and resolve a run's configuration without starting it. */
-  resolveRun(input: StartRunInput): Promise<{ arch: Config; task: Config; train: Config; seed: number; steps: number }>;
+  resolveRun(
+    input: StartRunInput,
+  ): Promise<{ arch: Config; task: Config; train: Config; seed: number; steps: number }>;
   startRun(input: StartRunInput): Promise<RunRecord>;
   runs(input: ListRunsInput): Promise<RunRecord[]>;
   run(input: { runId: string }): Promise<RunRecord>;

@@ -73,7 +73,11 @@ export function parseParam(spec: ParamSpec, text: string): ConfigValue {
  * Merge `overrides` onto the schema defaults and validate every value.
  * Throws `invalid_config` naming each bad key; unknown keys are refused too.
  */
-export function resolveConfig(schema: ConfigSchema, overrides: Readonly<Record<string, unknown>>, what: string): Config {
+export function resolveConfig(
+  schema: ConfigSchema,
+  overrides: Readonly<Record<string, unknown>>,
+  what: string,
+): Config {
   const out = defaultsOf(schema);
   const problems: string[] = [];
   for (const [key, value] of Object.entries(overrides)) {

@@ -9,7 +9,12 @@ const startRun = z
   .object({
     arch: z.string().min(1).max(64),
     task: z.string().min(1).max(64),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
     steps: z.number().int().min(1).max(1e9).optional(),
     set: z.record(z.string().max(128), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
     backend: z.string().max(32).optional(),
@@ -24,7 +29,11 @@ export const INPUT_SCHEMAS = {
   resolveRun: startRun,
   startRun,
   runs: z
-    .object({ status: z.enum(RUN_STATUSES).optional(), arch: z.string().optional(), task: z.string().optional() })
+    .object({
+      status: z.enum(RUN_STATUSES).optional(),
+      arch: z.string().optional(),
+      task: z.string().optional(),
+    })
     .strict(),
   run: z.object({ runId }).strict(),
   metrics: z
@@ -39,7 +48,9 @@ export const INPUT_SCHEMAS = {
   checkpoints: z.object({ runId }).strict(),
   stopRun: z.object({ runId }).strict(),
   resumeRun: z.object({ runId, steps: z.number().int().min(1).max(1e9).optional() }).strict(),
-  setTag: z.object({ runId, key: z.string().min(1).max(64), value: z.string().max(1024).nullable() }).strict(),
+  setTag: z
+    .object({ runId, key: z.string().min(1).max(64), value: z.string().max(1024).nullable() })
+    .strict(),
   setNote: z.object({ runId, note: z.string().max(100_000) }).strict(),
   deleteRun: z.object({ runId }).strict(),
 } satisfies Record<MethodName, z.ZodType>;

@@ -1,7 +1,15 @@
 // Plain data that crosses the contract: run records, metric series, catalogue entries, events.
 import type { Config, ConfigSchema } from './params.ts';
 
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'diverged', 'failed', 'interrupted'] as const;
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'stopped',
+  'diverged',
+  'failed',
+  'interrupted',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Statuses from which `resume` may continue a run. */
 export const RESUMABLE: readonly RunStatus[] = ['stopped', 'interrupted', 'failed'];

@@ -26,15 +26,19 @@ interface NodeBackendLike {
 }
 
 /** Try to make `name` the active TF.js backend; returns the device description, or a reason it failed. */
-async function tryBackend(name: BackendName): Promise<{ ok: true; device: string } | { ok: false; why: string }> {
+async function tryBackend(
+  name: BackendName,
+): Promise<{ ok: true; device: string } | { ok: false; why: string }> {
   try {
     if (name === 'node-gpu' || name === 'node') {
       const pkg = name === 'node-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
       if (packageVersion(pkg) === null) return { ok: false, why: `${pkg} is not installed` };
       await import(pkg);
-      if (!(await tf.setBackend('tensorflow'))) return { ok: false, why: `${pkg} loaded but its backend did not start` };
+      if (!(await tf.setBackend('tensorflow')))
+        return { ok: false, why: `${pkg} loaded but its backend did not start` };
       const usesGpu = (tf.backend() as unknown as NodeBackendLike).isUsingGpuDevice === true;
-      if (name === 'node-gpu' && !usesGpu) return { ok: false, why: 'tfjs-node-gpu found no usable GPU (CUDA/cuDNN)' };
+      if (name === 'node-gpu' && !usesGpu)
+        return { ok: false, why: 'tfjs-node-gpu found no usable GPU (CUDA/cuDNN)' };
       return { ok: true, device: usesGpu ? 'gpu (CUDA)' : `cpu (libtensorflow, ${os.cpus().length} cores)` };
     }
     if (name === 'wasm') {
@@ -77,7 +81,10 @@ export async function selectBackend(requested: string): Promise<RunEnvironment> 
 
 /** Versions of the libraries a run's numbers depend on. */
 export function libraryVersions(): Record<string, string> {
-  const out: Record<string, string> = { node: process.versions.node, platform: `${process.platform}-${process.arch}` };
+  const out: Record<string, string> = {
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+  };
   for (const pkg of [
     '@tensorflow/tfjs-core',
     '@tensorflow/tfjs-backend-wasm',

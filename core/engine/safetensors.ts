@@ -14,14 +14,18 @@ const MAX_HEADER = 100 * 1024 * 1024;
  * `{name: {dtype: 'F32', shape, data_offsets: [begin, end]}, __metadata__: {string: string}}`, then the data.
  * Tensors are written in name order so the bytes are reproducible; the header is padded with spaces to 8 bytes.
  */
-export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, NamedTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const name of names) {
     const t = tensors[name]!;
     const size = t.shape.reduce((a, b) => a * b, 1);
-    if (size !== t.values.length) throw new Error(`tensor '${name}': ${t.values.length} values for shape [${t.shape.join(', ')}]`);
+    if (size !== t.values.length)
+      throw new Error(`tensor '${name}': ${t.values.length} values for shape [${t.shape.join(', ')}]`);
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * size] };
     offset += 4 * size;
   }
@@ -43,12 +47,17 @@ export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata
 }
 
 /** Decode safetensors written by `encodeSafetensors` (F32 only); `what` names the source in error messages. */
-export function decodeSafetensors(bytes: Uint8Array, what: string): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
-  const bad = (why: string) => new WorkbenchError('invalid_input', `${what}: not a valid safetensors file (${why})`);
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  what: string,
+): { tensors: Record<string, NamedTensor>; metadata: Record<string, string> } {
+  const bad = (why: string) =>
+    new WorkbenchError('invalid_input', `${what}: not a valid safetensors file (${why})`);
   if (bytes.length < 8) throw bad('shorter than its 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
-  if (n > MAX_HEADER || 8 + n > bytes.length) throw bad(`header length ${n} runs past the end of the ${bytes.length}-byte file`);
+  if (n > MAX_HEADER || 8 + n > bytes.length)
+    throw bad(`header length ${n} runs past the end of the ${bytes.length}-byte file`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString('utf8')) as Record<string, unknown>;
@@ -69,7 +78,9 @@ export function decodeSafetensors(bytes: Uint8Array, what: string): { tensors: R
     const [begin, end] = e.data_offsets as [number, number];
     const size = shape.reduce((a, b) => a * b, 1);
     if (!Number.isInteger(begin) || end - begin !== 4 * size || base + end > bytes.length)
-      throw bad(`tensor '${name}' has data offsets [${begin}, ${end}] that do not fit shape [${shape.join(', ')}] or the file`);
+      throw bad(
+        `tensor '${name}' has data offsets [${begin}, ${end}] that do not fit shape [${shape.join(', ')}] or the file`,
+      );
     const values = new Float32Array(size);
     const dv = new DataView(bytes.buffer, bytes.byteOffset + base + begin, 4 * size);
     for (let i = 0; i < size; i++) values[i] = dv.getFloat32(4 * i, true);

@@ -17,13 +17,17 @@ export function formatSchema(schema: ConfigSchema, indent = '    '): string {
 }
 
 export function formatCatalogue(entries: readonly CatalogueEntry[]): string {
-  return entries.map((e) => `${e.name} — ${e.title}: ${e.summary}\n  ${e.paper}\n${formatSchema(e.config)}`).join('\n\n');
+  return entries
+    .map((e) => `${e.name} — ${e.title}: ${e.summary}\n  ${e.paper}\n${formatSchema(e.config)}`)
+    .join('\n\n');
 }
 
-const fmt = (v: number | undefined) => (v === undefined ? '-' : Number.isFinite(v) ? v.toPrecision(4) : String(v));
+const fmt = (v: number | undefined) =>
+  v === undefined ? '-' : Number.isFinite(v) ? v.toPrecision(4) : String(v);
 
 function headline(run: RunRecord): [string, number | undefined] {
-  const key = Object.keys(run.latest).find((k) => k.startsWith('eval/') && k !== 'eval/accuracy') ?? 'train/loss';
+  const key =
+    Object.keys(run.latest).find((k) => k.startsWith('eval/') && k !== 'eval/accuracy') ?? 'train/loss';
   return [key, run.latest[key]?.value];
 }
 
@@ -31,11 +35,27 @@ export function formatRunsTable(runs: readonly RunRecord[]): string {
   if (runs.length === 0) return 'no runs yet: start one with `rnnwb train --arch cornn --task adding`';
   const rows = runs.map((r) => {
     const [key, value] = headline(r);
-    return [r.id, r.spec.arch, r.spec.task, r.status, `${r.step}/${r.spec.steps}`, `${key}=${fmt(value)}`, r.env?.backend ?? '-', new Date(r.createdAt).toISOString().slice(0, 16)];
+    return [
+      r.id,
+      r.spec.arch,
+      r.spec.task,
+      r.status,
+      `${r.step}/${r.spec.steps}`,
+      `${key}=${fmt(value)}`,
+      r.env?.backend ?? '-',
+      new Date(r.createdAt).toISOString().slice(0, 16),
+    ];
   });
   const header = ['id', 'arch', 'task', 'status', 'steps', 'latest', 'backend', 'created'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatRun(run: RunRecord): string {

@@ -53,7 +53,8 @@ function parseSets(sets: string[]): Record<string, string> {
 function intOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CliExit(2, `rnnwb: --${name} expects a non-negative integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new CliExit(2, `rnnwb: --${name} expects a non-negative integer, got '${value}'`);
   return n;
 }
 
@@ -65,10 +66,16 @@ async function follow(wb: Workbench, run: RunRecord, json: boolean): Promise<Run
     if (json) process.stdout.write(JSON.stringify(e) + '\n');
     else if (progress && e.type === 'metrics') progress.update(e.step, e.values);
     else if (!progress && e.type === 'metrics' && Object.keys(e.values).some((k) => k.startsWith('eval/')))
-      process.stdout.write(`step ${e.step}: ${Object.entries(e.values).map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(' ')}\n`);
+      process.stdout.write(
+        `step ${e.step}: ${Object.entries(e.values)
+          .map(([k, v]) => `${k}=${v.toPrecision(4)}`)
+          .join(' ')}\n`,
+      );
   });
   const onSigint = () => {
-    process.stderr.write(`\nrnnwb: stopping run ${run.id} (it saves a checkpoint; Ctrl-C again to abandon)…\n`);
+    process.stderr.write(
+      `\nrnnwb: stopping run ${run.id} (it saves a checkpoint; Ctrl-C again to abandon)…\n`,
+    );
     process.off('SIGINT', onSigint);
     void wb.stopRun({ runId: run.id }).catch(() => undefined);
   };
@@ -122,7 +129,8 @@ async function main(argv: string[]): Promise<number> {
     return command || o.help ? 0 : 2;
   }
   const dbPath = o.db ?? defaultDbPath();
-  const out = (human: string, data: unknown) => process.stdout.write((o.json ? JSON.stringify(data, null, 2) : human) + '\n');
+  const out = (human: string, data: unknown) =>
+    process.stdout.write((o.json ? JSON.stringify(data, null, 2) : human) + '\n');
   const needId = () => {
     if (!arg) throw new CliExit(2, `rnnwb: ${command} needs a RUN_ID`);
     return arg;
@@ -173,9 +181,15 @@ async function main(argv: string[]): Promise<number> {
           });
         } else {
           const steps = intOption(o.steps, 'steps');
-          run = await call<RunRecord>(wb, 'resumeRun', { runId: needId(), ...(steps !== undefined ? { steps } : {}) });
+          run = await call<RunRecord>(wb, 'resumeRun', {
+            runId: needId(),
+            ...(steps !== undefined ? { steps } : {}),
+          });
         }
-        if (!o.json) process.stderr.write(`run ${run.id}: ${run.spec.arch} on ${run.spec.task}, seed ${run.spec.seed}, ${run.spec.steps} steps, db ${dbPath}\n`);
+        if (!o.json)
+          process.stderr.write(
+            `run ${run.id}: ${run.spec.arch} on ${run.spec.task}, seed ${run.spec.seed}, ${run.spec.steps} steps, db ${dbPath}\n`,
+          );
         const final = await follow(wb, run, o.json);
         if (o.json) process.stdout.write(JSON.stringify(summary(final)) + '\n');
         else process.stdout.write(formatRun(final) + '\n');

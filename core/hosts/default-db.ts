@@ -6,7 +6,10 @@ export const APP_DIR = 'rnn-workbench';
 export const DB_FILE = 'workbench.sqlite';
 
 /** …/rnn-workbench/workbench.sqlite in %APPDATA% (Windows), ~/Library/Application Support (macOS), $XDG_CONFIG_HOME or ~/.config (Linux). */
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDbPath(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env['RNNWB_DB']) return env['RNNWB_DB'];
   const home = os.homedir();
   const base =

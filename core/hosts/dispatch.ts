@@ -15,7 +15,9 @@ export async function dispatch(api: WorkbenchApi, method: string, input: unknown
     if (!isMethod(method)) throw new WorkbenchError('not_found', `unknown method '${method}'`);
     const parsed = INPUT_SCHEMAS[method].safeParse(input ?? {});
     if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+      const detail = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
+        .join('; ');
       throw new WorkbenchError('invalid_input', `${method}: ${detail}`);
     }
     const call = (api[method] as (this: WorkbenchApi, arg: unknown) => Promise<unknown>).bind(api);

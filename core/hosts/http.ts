@@ -62,7 +62,9 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  const text = JSON.stringify(body, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+  );
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(text);
 }
@@ -76,22 +78,29 @@ export async function serve(wb: ServedWorkbench, opts: ServeOptions): Promise<Se
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      if (host === '127.0.0.1' && !hostAllowed(req.headers.host, port)) return sendJson(res, 403, { ok: false, error: { code: 'invalid_input', message: 'forbidden host' } });
+      if (host === '127.0.0.1' && !hostAllowed(req.headers.host, port))
+        return sendJson(res, 403, { ok: false, error: { code: 'invalid_input', message: 'forbidden host' } });
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       if (url.pathname.startsWith('/api/')) {
-        if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: 'use POST' } });
+        if (req.method !== 'POST')
+          return sendJson(res, 405, { ok: false, error: { code: 'invalid_input', message: 'use POST' } });
         let input: unknown;
         try {
           const body = await readBody(req);
           input = body.trim() === '' ? {} : (JSON.parse(body) as unknown);
         } catch (err) {
-          return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: `bad request body: ${(err as Error).message}` } });
+          return sendJson(res, 400, {
+            ok: false,
+            error: { code: 'invalid_input', message: `bad request body: ${(err as Error).message}` },
+          });
         }
         const result = await dispatch(wb, url.pathname.slice('/api/'.length), input);
         return sendJson(res, result.ok ? 200 : (STATUS_OF[result.error.code] ?? 400), result);
       }
       serveStatic(staticDir, url.pathname, res);
-    })().catch((err: unknown) => sendJson(res, 500, { ok: false, error: { code: 'internal', message: String(err) } }));
+    })().catch((err: unknown) =>
+      sendJson(res, 500, { ok: false, error: { code: 'internal', message: String(err) } }),
+    );
   });
 
   const wss = new WebSocketServer({ noServer: true });
@@ -103,7 +112,9 @@ export async function serve(wb: ServedWorkbench, opts: ServeOptions): Promise<Se
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   const off = wb.onRunEvent((e) => {
-    const text = JSON.stringify({ event: 'run', data: e }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+    const text = JSON.stringify({ event: 'run', data: e }, (_k, v: unknown) =>
+      typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+    );
     wss.clients.forEach((c: WebSocket) => {
       if (c.readyState === c.OPEN) c.send(text);
     });

@@ -19,6 +19,19 @@ export interface WeightSpec {
   group?: 'default' | 'orthogonal';
   /** Initial values (row-major, `shape`'s size), drawn from our seeded RNG in the official code's distribution. */
   init: (rng: Rng) => Float32Array;
+  /**
+   * Free scalars, where the cell reads fewer than the tensor stores (expRNN / scoRNN store an N×N matrix and
+   * read its strict upper triangle: N(N−1)/2); default: the shape's size. See `effectiveParamCount`.
+   */
+  effectiveParams?: number;
+}
+
+/**
+ * Trainable scalars as the papers count them: each weight's `effectiveParams` where given, else its size.
+ * (model.ts `countParams` counts stored scalars: what checkpoints, exports and optimizer state hold.)
+ */
+export function effectiveParamCount(specs: readonly WeightSpec[]): number {
+  return specs.reduce((n, s) => n + (s.effectiveParams ?? s.shape.reduce((a, b) => a * b, 1)), 0);
 }
 
 /** What one step may draw at random (noise injection); comes from our seeded RNG. */

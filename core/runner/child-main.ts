@@ -16,7 +16,13 @@ process.on('disconnect', () => (cancelled = true));
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => (cancelled = true));
 
 const store = openStore(dbPath);
-const result = await runJob(store, runId, mode, (event) => send({ type: 'event', event }), () => cancelled);
+const result = await runJob(
+  store,
+  runId,
+  mode,
+  (event) => send({ type: 'event', event }),
+  () => cancelled,
+);
 store.close();
 send({ type: 'done', status: result.status, error: result.error });
 process.disconnect?.();

@@ -34,7 +34,11 @@ export async function runJob(
   let lastFlush = Date.now();
   const flush = (checkpoint?: { step: number; data: Uint8Array }) => {
     const now = Date.now();
-    store.commitProgress(runId, { metrics: pending.splice(0), now, ...(checkpoint ? { checkpoint: { ...checkpoint, now } } : {}) });
+    store.commitProgress(runId, {
+      metrics: pending.splice(0),
+      now,
+      ...(checkpoint ? { checkpoint: { ...checkpoint, now } } : {}),
+    });
     lastFlush = now;
   };
   let result: JobResult;
@@ -43,7 +47,9 @@ export async function runJob(
     let checkpoint = null;
     if (mode === 'resume') {
       const saved = store.latestCheckpoint(runId);
-      checkpoint = saved ? decodeCheckpoint(saved.data, `checkpoint of run ${runId} at step ${saved.step}`) : null;
+      checkpoint = saved
+        ? decodeCheckpoint(saved.data, `checkpoint of run ${runId} at step ${saved.step}`)
+        : null;
       // The curve continues from the checkpoint: points recorded after it (before the interruption) are redone.
       store.truncateAfter(runId, checkpoint ? checkpoint.step : -1);
     }
@@ -55,7 +61,8 @@ export async function runJob(
         store.setRunEnv(runId, env, ev.paramCount);
         emit({ type: 'env', runId, env, paramCount: ev.paramCount });
       } else if (ev.type === 'metrics') {
-        for (const [key, value] of Object.entries(ev.values)) pending.push({ key, step: ev.step, value, wallMs: ev.wallMs });
+        for (const [key, value] of Object.entries(ev.values))
+          pending.push({ key, step: ev.step, value, wallMs: ev.wallMs });
         emit({ type: 'metrics', runId, step: ev.step, wallMs: ev.wallMs, values: ev.values });
         const evalStep = Object.keys(ev.values).some((k) => k.startsWith('eval/'));
         if (evalStep || pending.length >= FLUSH_POINTS || Date.now() - lastFlush >= FLUSH_MS) flush();

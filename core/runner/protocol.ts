@@ -5,7 +5,14 @@ import type { RunEvent, RunStatus } from '../api/types.ts';
 export type RunnerMode = 'start' | 'resume';
 
 export type ToRunner = { type: 'cancel' };
-export type FromRunner = { type: 'event'; event: RunEvent } | { type: 'done'; status: RunStatus; error: string | null };
+export type FromRunner =
+  { type: 'event'; event: RunEvent } | { type: 'done'; status: RunStatus; error: string | null };
 
 /** Terminal statuses: a run in one of these has no live runner. */
-export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'stopped', 'diverged', 'failed', 'interrupted'];
+export const FINAL_STATUSES: readonly RunStatus[] = [
+  'completed',
+  'stopped',
+  'diverged',
+  'failed',
+  'interrupted',
+];

@@ -33,7 +33,11 @@ export interface RunnerHandle {
   /** Ask the run to stop (it checkpoints first); kill it if it has not exited after `graceMs`. */
   cancel(graceMs?: number): void;
   /** Resolves when the child has exited: `done` is its final message, null when it died without one. */
-  exited: Promise<{ done: Extract<FromRunner, { type: 'done' }> | null; code: number | null; signal: string | null }>;
+  exited: Promise<{
+    done: Extract<FromRunner, { type: 'done' }> | null;
+    code: number | null;
+    signal: string | null;
+  }>;
 }
 
 export function launchRunner(

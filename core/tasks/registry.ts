@@ -9,6 +9,9 @@ export const TASKS: readonly TaskSpec[] = [adding, copying];
 export function getTask(name: string): TaskSpec {
   const task = TASKS.find((t) => t.name === name);
   if (!task)
-    throw new WorkbenchError('unknown_task', `unknown task '${name}' (known: ${TASKS.map((t) => t.name).join(', ')})`);
+    throw new WorkbenchError(
+      'unknown_task',
+      `unknown task '${name}' (known: ${TASKS.map((t) => t.name).join(', ')})`,
+    );
   return task;
 }

@@ -49,10 +49,23 @@ export const SYNTHETIC_DATA_PARAMS = {
     type: 'enum',
     default: 'fresh',
     choices: ['fresh', 'fixed'],
-    description: 'fresh: a new random batch every step (coRNN); fixed: sample batches from a set drawn once (uRNN)',
+    description:
+      'fresh: a new random batch every step (coRNN); fixed: sample batches from a set drawn once (uRNN)',
   },
-  trainSize: { type: 'integer', default: 100000, min: 1, max: 10000000, description: 'size of the fixed training set (data=fixed)' },
-  evalSize: { type: 'integer', default: 1000, min: 1, max: 1000000, description: 'held-out sequences for evaluation' },
+  trainSize: {
+    type: 'integer',
+    default: 100000,
+    min: 1,
+    max: 10000000,
+    description: 'size of the fixed training set (data=fixed)',
+  },
+  evalSize: {
+    type: 'integer',
+    default: 1000,
+    min: 1,
+    max: 1000000,
+    description: 'held-out sequences for evaluation',
+  },
 } as const satisfies ConfigSchema;
 
 /**
@@ -91,7 +104,9 @@ export function gather(b: Batch, idx: readonly number[]): Batch {
   const [T, B, D] = b.xShape;
   const x = new Float32Array(T * idx.length * D);
   for (let t = 0; t < T; t++)
-    idx.forEach((j, i) => x.set(b.x.subarray((t * B + j) * D, (t * B + j + 1) * D), (t * idx.length + i) * D));
+    idx.forEach((j, i) =>
+      x.set(b.x.subarray((t * B + j) * D, (t * B + j + 1) * D), (t * idx.length + i) * D),
+    );
   const perStep = b.yShape.length === 2 && b.yShape[0] === T && b.y instanceof Int32Array;
   let y: Float32Array | Int32Array;
   let yShape: number[];

@@ -32,7 +32,8 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
 
 export function decodeCheckpoint(bytes: Uint8Array, what: string): Checkpoint {
   const { tensors, metadata } = decodeSafetensors(bytes, what);
-  if (metadata['format'] !== 'rnn-workbench-checkpoint-1') throw new Error(`${what}: not a workbench checkpoint`);
+  if (metadata['format'] !== 'rnn-workbench-checkpoint-1')
+    throw new Error(`${what}: not a workbench checkpoint`);
   const optSteps = JSON.parse(metadata['optimizer_steps'] ?? '{}') as Record<string, number>;
   const c: Checkpoint = {
     step: Number(metadata['step']),

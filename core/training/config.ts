@@ -2,7 +2,12 @@
 import type { ConfigSchema } from '../api/params.ts';
 
 export const TRAIN_SCHEMA = {
-  optimizer: { type: 'enum', default: 'adam', choices: ['adam', 'rmsprop', 'sgd'], description: 'optimizer (PyTorch semantics)' },
+  optimizer: {
+    type: 'enum',
+    default: 'adam',
+    choices: ['adam', 'rmsprop', 'sgd'],
+    description: 'optimizer (PyTorch semantics)',
+  },
   lr: { type: 'number', default: 1e-3, min: 0, exclusiveMin: true, max: 10, description: 'learning rate' },
   orthLrScale: {
     type: 'number',
@@ -13,18 +18,79 @@ export const TRAIN_SCHEMA = {
   },
   beta1: { type: 'number', default: 0.9, min: 0, max: 0.999999, description: 'Adam β1' },
   beta2: { type: 'number', default: 0.999, min: 0, max: 0.999999, description: 'Adam β2' },
-  alpha: { type: 'number', default: 0.99, min: 0, max: 0.999999, description: 'RMSprop smoothing α (uRNN used 0.9)' },
+  alpha: {
+    type: 'number',
+    default: 0.99,
+    min: 0,
+    max: 0.999999,
+    description: 'RMSprop smoothing α (uRNN used 0.9)',
+  },
   momentum: { type: 'number', default: 0.9, min: 0, max: 0.999999, description: 'SGD momentum' },
   epsilon: { type: 'number', default: 1e-8, min: 0, max: 1, description: 'optimizer ε' },
-  weightDecay: { type: 'number', default: 0, min: 0, max: 1, description: 'L2 weight decay added to the gradient' },
-  batchSize: { type: 'integer', default: 64, min: 1, max: 100000, description: 'sequences per training step' },
-  clipNorm: { type: 'number', default: 0, min: 0, max: 1e6, description: 'clip the global gradient norm to this (0: off)' },
-  clipValue: { type: 'number', default: 0, min: 0, max: 1e6, description: 'clip each gradient entry to ±this (0: off)' },
-  lrDecayEvery: { type: 'integer', default: 0, min: 0, max: 1e9, description: 'multiply lr by lrDecayFactor every this many steps (0: off)' },
-  lrDecayFactor: { type: 'number', default: 0.1, min: 0, exclusiveMin: true, max: 1, description: 'step-decay factor' },
-  evalEvery: { type: 'integer', default: 100, min: 1, max: 1e9, description: 'evaluate on held-out data every this many steps' },
-  evalBatchSize: { type: 'integer', default: 500, min: 1, max: 100000, description: 'batch size for evaluation' },
-  checkpointEvery: { type: 'integer', default: 500, min: 1, max: 1e9, description: 'save a checkpoint every this many steps' },
+  weightDecay: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 1,
+    description: 'L2 weight decay added to the gradient',
+  },
+  batchSize: {
+    type: 'integer',
+    default: 64,
+    min: 1,
+    max: 100000,
+    description: 'sequences per training step',
+  },
+  clipNorm: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 1e6,
+    description: 'clip the global gradient norm to this (0: off)',
+  },
+  clipValue: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 1e6,
+    description: 'clip each gradient entry to ±this (0: off)',
+  },
+  lrDecayEvery: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 1e9,
+    description: 'multiply lr by lrDecayFactor every this many steps (0: off)',
+  },
+  lrDecayFactor: {
+    type: 'number',
+    default: 0.1,
+    min: 0,
+    exclusiveMin: true,
+    max: 1,
+    description: 'step-decay factor',
+  },
+  evalEvery: {
+    type: 'integer',
+    default: 100,
+    min: 1,
+    max: 1e9,
+    description: 'evaluate on held-out data every this many steps',
+  },
+  evalBatchSize: {
+    type: 'integer',
+    default: 500,
+    min: 1,
+    max: 100000,
+    description: 'batch size for evaluation',
+  },
+  checkpointEvery: {
+    type: 'integer',
+    default: 500,
+    min: 1,
+    max: 1e9,
+    description: 'save a checkpoint every this many steps',
+  },
 } as const satisfies ConfigSchema;
 
 /** Learning rate at `step` (0-based) under the step-decay schedule. */

@@ -41,7 +41,12 @@ export const METRIC = {
 } as const;
 
 /** Loss (and accuracy for classification) of `model` on the task's held-out set. */
-export function evaluate(model: Model, task: TaskSpec, data: TaskData, batchSize: number): Record<string, number> {
+export function evaluate(
+  model: Model,
+  task: TaskSpec,
+  data: TaskData,
+  batchSize: number,
+): Record<string, number> {
   let lossSum = 0;
   let accSum = 0;
   let count = 0;
@@ -51,7 +56,10 @@ export function evaluate(model: Model, task: TaskSpec, data: TaskData, batchSize
       const x = tf.tensor3d(b.x, b.xShape);
       const y = targetTensor(b);
       const pred = model.forward(x, false, null);
-      return [lossOf(task.loss, pred, y).dataSync()[0]!, task.loss === 'ce' ? accuracyOf(pred, y).dataSync()[0]! : 0];
+      return [
+        lossOf(task.loss, pred, y).dataSync()[0]!,
+        task.loss === 'ce' ? accuracyOf(pred, y).dataSync()[0]! : 0,
+      ];
     });
     lossSum += loss * n;
     accSum += acc * n;
@@ -90,8 +98,14 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
 
   let step = ckpt?.step ?? 0;
   try {
-    yield { type: 'ready', paramCount: model.paramCount(), baseline: task.baseline(spec.taskConfig), startStep: step };
-    if (step === 0) yield { type: 'metrics', step: 0, wallMs: Date.now(), values: evaluate(model, task, data, evalBatch) };
+    yield {
+      type: 'ready',
+      paramCount: model.paramCount(),
+      baseline: task.baseline(spec.taskConfig),
+      startStep: step,
+    };
+    if (step === 0)
+      yield { type: 'metrics', step: 0, wallMs: Date.now(), values: evaluate(model, task, data, evalBatch) };
 
     while (step < spec.steps) {
       if (job.shouldStop()) {
@@ -113,7 +127,12 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         yield { type: 'metrics', step, wallMs: Date.now(), values };
         const what = Number.isFinite(loss) ? `gradient norm ${gradNorm}` : `loss ${loss}`;
-        yield { type: 'end', status: 'diverged', step, error: `diverged at step ${step}: ${what}; the update was not applied` };
+        yield {
+          type: 'end',
+          status: 'diverged',
+          step,
+          error: `diverged at step ${step}: ${what}; the update was not applied`,
+        };
         return;
       }
       if (step % (tc['evalEvery'] as number) === 0 || step === spec.steps)
@@ -160,10 +179,14 @@ export class Stepper {
     return tf.tidy(() => {
       const x = tf.tensor3d(batch.x, batch.xShape);
       const y = targetTensor(batch);
-      const { value, grads: raw } = tf.variableGrads(() => lossOf(loss, model.forward(x, true, noiseRng), y), this.varList);
+      const { value, grads: raw } = tf.variableGrads(
+        () => lossOf(loss, model.forward(x, true, noiseRng), y),
+        this.varList,
+      );
       let grads: Record<string, tf.Tensor> = {};
       for (const [vname, g] of Object.entries(raw)) grads[this.nameOf.get(vname)!] = g;
-      const globalNorm = () => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!;
+      const globalNorm = () =>
+        tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!;
       const lossValue = value.dataSync()[0]!;
       const gradNorm = globalNorm();
       if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) return { loss: lossValue, gradNorm };
@@ -177,7 +200,11 @@ export class Stepper {
       const orthScale = tc['orthLrScale'] as number;
       for (const group of OPT_GROUPS)
         if (Object.keys(this.groupVars[group]).length > 0)
-          this.optimizers[group].apply(this.groupVars[group], grads, group === 'orthogonal' ? lr * orthScale : lr);
+          this.optimizers[group].apply(
+            this.groupVars[group],
+            grads,
+            group === 'orthogonal' ? lr * orthScale : lr,
+          );
       return { loss: lossValue, gradNorm };
     });
   }

@@ -13,7 +13,9 @@ export function lossOf(kind: 'mse' | 'ce', pred: tf.Tensor, target: tf.Tensor): 
     if (kind === 'mse') return tf.mean<tf.Scalar>(tf.squaredDifference(pred, target));
     const classes = pred.shape[pred.rank - 1]!;
     const logp = tf.logSoftmax(pred);
-    return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.oneHot(tf.cast(target, 'int32'), classes)), -1))) as tf.Scalar;
+    return tf.neg(
+      tf.mean(tf.sum(tf.mul(logp, tf.oneHot(tf.cast(target, 'int32'), classes)), -1)),
+    ) as tf.Scalar;
   });
 }
 

@@ -72,7 +72,8 @@ export class Optimizer {
 
   getState(): OptimizerState {
     const slots: OptimizerState['slots'] = {};
-    for (const [name, v] of this.slots) slots[name] = { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() };
+    for (const [name, v] of this.slots)
+      slots[name] = { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() };
     return { t: this.t, slots };
   }
 

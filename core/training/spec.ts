@@ -17,8 +17,16 @@ export const DEFAULT_STEPS = 1000;
 export function resolveRunSpec(input: StartRunInput, randomSeed: () => number): RunSpec {
   const cell = getCell(input.arch);
   const task = getTask(input.task);
-  const schemas: Record<'arch' | 'task' | 'train', ConfigSchema> = { arch: cell.config, task: task.config, train: TRAIN_SCHEMA };
-  const overrides: Record<'arch' | 'task' | 'train', Record<string, unknown>> = { arch: {}, task: {}, train: { ...cell.trainDefaults } };
+  const schemas: Record<'arch' | 'task' | 'train', ConfigSchema> = {
+    arch: cell.config,
+    task: task.config,
+    train: TRAIN_SCHEMA,
+  };
+  const overrides: Record<'arch' | 'task' | 'train', Record<string, unknown>> = {
+    arch: {},
+    task: {},
+    train: { ...cell.trainDefaults },
+  };
   const problems: string[] = [];
   for (const [rawKey, rawValue] of Object.entries(input.set ?? {})) {
     const dot = rawKey.indexOf('.');
@@ -30,7 +38,9 @@ export function resolveRunSpec(input: StartRunInput, randomSeed: () => number): 
       key = rawKey.slice(dot + 1);
     } else where = (['task', 'arch', 'train'] as const).filter((w) => key in schemas[w]);
     if (where.length === 0 || !(key in schemas[where[0]!])) {
-      problems.push(`unknown setting '${rawKey}' for ${cell.name} on ${task.name} (see \`rnnwb archs\`, \`rnnwb tasks\`)`);
+      problems.push(
+        `unknown setting '${rawKey}' for ${cell.name} on ${task.name} (see \`rnnwb archs\`, \`rnnwb tasks\`)`,
+      );
       continue;
     }
     if (where.length > 1) {
@@ -43,7 +53,10 @@ export function resolveRunSpec(input: StartRunInput, randomSeed: () => number): 
   if (problems.length > 0) throw new WorkbenchError('invalid_config', problems.join('; '));
   const backend = input.backend ?? 'auto';
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend))
-    throw new WorkbenchError('invalid_input', `unknown backend '${backend}' (choose one of ${BACKEND_CHOICES.join(', ')})`);
+    throw new WorkbenchError(
+      'invalid_input',
+      `unknown backend '${backend}' (choose one of ${BACKEND_CHOICES.join(', ')})`,
+    );
   return {
     arch: cell.name,
     task: task.name,

@@ -18,7 +18,14 @@ describe('Workbench runners', () => {
       launcher: (m, a) => (child = forkLauncher(m, a)),
     });
     t.after(() => wb.close());
-    const run = await wb.startRun({ arch: 'cornn', task: 'adding', seed: 5, steps: 100000, backend: 'cpu', set: TINY });
+    const run = await wb.startRun({
+      arch: 'cornn',
+      task: 'adding',
+      seed: 5,
+      steps: 100000,
+      backend: 'cpu',
+      set: TINY,
+    });
     await new Promise<void>((resolve) => {
       const off = wb.onRunEvent((e) => {
         if (e.type === 'checkpoint' && e.step >= 10) {
@@ -42,13 +49,23 @@ describe('Workbench runners', () => {
     assert.equal(done.status, 'completed');
     assert.equal(done.step, ckpt.step + 7);
     const [loss] = await wb.metrics({ runId: run.id, keys: ['train/loss'] });
-    assert.deepEqual(loss!.points.map((p) => p.step), Array.from({ length: ckpt.step + 7 }, (_, i) => i + 1));
+    assert.deepEqual(
+      loss!.points.map((p) => p.step),
+      Array.from({ length: ckpt.step + 7 }, (_, i) => i + 1),
+    );
   });
 
   it('stops a run on request: it checkpoints and ends as stopped', async (t) => {
     const wb = new Workbench({ dbPath: path.join(tempDir(t), 'wb.sqlite') });
     t.after(() => wb.close());
-    const run = await wb.startRun({ arch: 'lstm', task: 'copying', seed: 1, steps: 100000, backend: 'cpu', set: { ...TINY, seqLen: 3 } });
+    const run = await wb.startRun({
+      arch: 'lstm',
+      task: 'copying',
+      seed: 1,
+      steps: 100000,
+      backend: 'cpu',
+      set: { ...TINY, seqLen: 3 },
+    });
     await new Promise<void>((resolve) => {
       const off = wb.onRunEvent((e) => {
         if (e.type === 'metrics' && e.step === 3) {

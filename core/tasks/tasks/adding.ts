@@ -26,7 +26,8 @@ export const adding: TaskSpec = {
   name: 'adding',
   title: 'Adding problem',
   summary: 'Sum the two marked values of a long random sequence; MSE against the 1/6 of predicting 1.',
-  paper: 'Hochreiter & Schmidhuber 1997; construction of amarshah/complex_RNN adding_problem.py and tk-rusch/coRNN',
+  paper:
+    'Hochreiter & Schmidhuber 1997; construction of amarshah/complex_RNN adding_problem.py and tk-rusch/coRNN',
   config: {
     seqLen: { type: 'integer', default: 100, min: 2, max: 100000, description: 'sequence length T' },
     layout: {

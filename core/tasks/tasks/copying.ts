@@ -33,9 +33,16 @@ export const copying: TaskSpec = {
   name: 'copying',
   title: 'Copying memory',
   summary: 'Reproduce ten symbols after a delay of T blanks; mean cross-entropy over all T+20 steps.',
-  paper: 'Hochreiter & Schmidhuber 1997; construction of amarshah/complex_RNN memory_problem.py and lezcano/expRNN',
+  paper:
+    'Hochreiter & Schmidhuber 1997; construction of amarshah/complex_RNN memory_problem.py and lezcano/expRNN',
   config: {
-    seqLen: { type: 'integer', default: 100, min: 1, max: 100000, description: 'delay T (sequence length T + 20)' },
+    seqLen: {
+      type: 'integer',
+      default: 100,
+      min: 1,
+      max: 100000,
+      description: 'delay T (sequence length T + 20)',
+    },
     layout: {
       type: 'enum',
       default: 'urnn',

@@ -13,7 +13,12 @@ const schema: ConfigSchema = {
 
 describe('resolveConfig', () => {
   it('fills defaults and takes valid overrides', () => {
-    assert.deepEqual(resolveConfig(schema, { units: 16, mode: 'b' }, 'arch'), { units: 16, lr: 0.1, mode: 'b', flag: false });
+    assert.deepEqual(resolveConfig(schema, { units: 16, mode: 'b' }, 'arch'), {
+      units: 16,
+      lr: 0.1,
+      mode: 'b',
+      flag: false,
+    });
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [

@@ -38,7 +38,10 @@ describe('Rng', () => {
     for (let i = 0; i < 60000; i++) counts[r.int(6)]! += 1;
     for (const c of counts) assert.ok(Math.abs(c - 10000) < 500, `count ${c}`);
     const p = Array.from(r.permutation(784));
-    assert.deepEqual([...p].sort((a, b) => a - b), Array.from({ length: 784 }, (_, i) => i));
+    assert.deepEqual(
+      [...p].sort((a, b) => a - b),
+      Array.from({ length: 784 }, (_, i) => i),
+    );
     assert.throws(() => r.int(0), RangeError);
   });
 });

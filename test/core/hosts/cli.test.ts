@@ -26,12 +26,26 @@ function rnnwb(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
   });
 }
 
-const TINY = ['--set', 'seqLen=8', '--set', 'units=6', '--set', 'evalSize=16', '--set', 'evalEvery=5', '--backend', 'cpu'];
+const TINY = [
+  '--set',
+  'seqLen=8',
+  '--set',
+  'units=6',
+  '--set',
+  'evalSize=16',
+  '--set',
+  'evalEvery=5',
+  '--backend',
+  'cpu',
+];
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 describe('rnnwb CLI', () => {
   it('lists architectures and tasks with their config schemas', async () => {
-    const archs = JSON.parse((await rnnwb(['archs', '--json'])).stdout) as { name: string; config: Record<string, unknown> }[];
+    const archs = JSON.parse((await rnnwb(['archs', '--json'])).stdout) as {
+      name: string;
+      config: Record<string, unknown>;
+    }[];
     const cornn = archs.find((a) => a.name === 'cornn');
     assert.ok(cornn && 'dt' in cornn.config && 'units' in cornn.config);
     const tasks = JSON.parse((await rnnwb(['tasks', '--json'])).stdout) as { name: string }[];
@@ -40,15 +54,38 @@ describe('rnnwb CLI', () => {
 
   it('trains, streams JSON lines ending in a summary, and finds the run again', async (t) => {
     const db = path.join(tempDir(t), 'wb.sqlite');
-    const r = await rnnwb(['train', '--arch', 'cornn', '--task', 'adding', ...TINY, '--steps', '15', '--seed', '3', '--json', '--db', db]);
+    const r = await rnnwb([
+      'train',
+      '--arch',
+      'cornn',
+      '--task',
+      'adding',
+      ...TINY,
+      '--steps',
+      '15',
+      '--seed',
+      '3',
+      '--json',
+      '--db',
+      db,
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const summary = lines.at(-1)!;
     assert.equal(summary['type'], 'summary');
     assert.equal(summary['status'], 'completed');
     assert.equal(lines.filter((l) => l['type'] === 'metrics').length, 16);
-    const runs = JSON.parse((await rnnwb(['runs', '--json', '--db', db])).stdout) as { id: string; status: string }[];
-    assert.deepEqual(runs.map((x) => [x.id, x.status]), [[summary['id'], 'completed']]);
+    const runs = JSON.parse((await rnnwb(['runs', '--json', '--db', db])).stdout) as {
+      id: string;
+      status: string;
+    }[];
+    assert.deepEqual(
+      runs.map((x) => [x.id, x.status]),
+      [[summary['id'], 'completed']],
+    );
     const shown = await rnnwb(['show', String(summary['id']).slice(0, 6), '--db', db]);
     assert.match(shown.stdout, /cornn on adding {2}completed/);
     assert.match(shown.stdout, /backend cpu/);
@@ -57,13 +94,37 @@ describe('rnnwb CLI', () => {
   });
 
   const refusals: [string, string[], RegExp][] = [
-    ['an unknown architecture', ['train', '--arch', 'nope', '--task', 'adding'], /unknown architecture 'nope' \(known: .*cornn/],
+    [
+      'an unknown architecture',
+      ['train', '--arch', 'nope', '--task', 'adding'],
+      /unknown architecture 'nope' \(known: .*cornn/,
+    ],
     ['an unknown task', ['train', '--arch', 'cornn', '--task', 'nope'], /unknown task 'nope'/],
-    ['a non-numeric --set', ['train', '--arch', 'cornn', '--task', 'adding', '--set', 'units=many'], /arch\.units = "many": must be a finite number/],
-    ['an out-of-range --set', ['train', '--arch', 'cornn', '--task', 'adding', '--set', 'seqLen=1'], /task\.seqLen = 1: must be ≥ 2/],
-    ['an unknown --set key', ['train', '--arch', 'cornn', '--task', 'adding', '--set', 'depth=3'], /unknown setting 'depth'/],
-    ['a --set without =', ['train', '--arch', 'cornn', '--task', 'adding', '--set', 'units'], /--set expects key=value/],
-    ['an unknown backend', ['train', '--arch', 'cornn', '--task', 'adding', '--backend', 'tpu'], /unknown backend 'tpu'/],
+    [
+      'a non-numeric --set',
+      ['train', '--arch', 'cornn', '--task', 'adding', '--set', 'units=many'],
+      /arch\.units = "many": must be a finite number/,
+    ],
+    [
+      'an out-of-range --set',
+      ['train', '--arch', 'cornn', '--task', 'adding', '--set', 'seqLen=1'],
+      /task\.seqLen = 1: must be ≥ 2/,
+    ],
+    [
+      'an unknown --set key',
+      ['train', '--arch', 'cornn', '--task', 'adding', '--set', 'depth=3'],
+      /unknown setting 'depth'/,
+    ],
+    [
+      'a --set without =',
+      ['train', '--arch', 'cornn', '--task', 'adding', '--set', 'units'],
+      /--set expects key=value/,
+    ],
+    [
+      'an unknown backend',
+      ['train', '--arch', 'cornn', '--task', 'adding', '--backend', 'tpu'],
+      /unknown backend 'tpu'/,
+    ],
     ['an unknown run', ['show', 'ffffffff'], /no run/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
   ];
@@ -73,7 +134,8 @@ describe('rnnwb CLI', () => {
       const r = await rnnwb([...args, '--db', db]);
       assert.equal(r.code, 2);
       assert.match(r.stderr, message);
-      if (fs.existsSync(db)) assert.equal(new Database(db).prepare('select count(*) n from runs').pluck().get(), 0);
+      if (fs.existsSync(db))
+        assert.equal(new Database(db).prepare('select count(*) n from runs').pluck().get(), 0);
     });
 
   it('never overwrites a --db that is not an SQLite file', async (t) => {

@@ -24,7 +24,18 @@ describe('runJob', () => {
     const spec = resolveRunSpec(tiny, () => 0);
     store.createRun({ id: 'straight', experiment: 'e', spec, baseline: 1 / 6, createdAt: 1 });
     store.createRun({ id: 'resumed', experiment: 'e', spec, baseline: 1 / 6, createdAt: 2 });
-    assert.equal((await runJob(store, 'straight', 'start', () => {}, () => false)).status, 'completed');
+    assert.equal(
+      (
+        await runJob(
+          store,
+          'straight',
+          'start',
+          () => {},
+          () => false,
+        )
+      ).status,
+      'completed',
+    );
 
     let stop = false;
     const stopAt7 = (e: RunEvent) => {
@@ -32,16 +43,34 @@ describe('runJob', () => {
     };
     assert.equal((await runJob(store, 'resumed', 'start', stopAt7, () => stop)).status, 'stopped');
     assert.equal(store.getRun('resumed').step, 7);
-    assert.deepEqual(store.listCheckpoints('resumed').map((c) => c.step), [7]);
-    assert.equal((await runJob(store, 'resumed', 'resume', () => {}, () => false)).status, 'completed');
+    assert.deepEqual(
+      store.listCheckpoints('resumed').map((c) => c.step),
+      [7],
+    );
+    assert.equal(
+      (
+        await runJob(
+          store,
+          'resumed',
+          'resume',
+          () => {},
+          () => false,
+        )
+      ).status,
+      'completed',
+    );
 
-    const series = (id: string) => store.readMetrics(id, {}).map((s) => [s.key, s.points.map((p) => [p.step, p.value])]);
+    const series = (id: string) =>
+      store.readMetrics(id, {}).map((s) => [s.key, s.points.map((p) => [p.step, p.value])]);
     const keep = (id: string) => series(id).filter(([k]) => k !== 'train/step_ms');
     assert.deepEqual(keep('resumed'), keep('straight'));
     const loss = store.readMetrics('straight', { keys: ['train/loss'] })[0]!;
     assert.equal(loss.points.length, 12);
     const evals = store.readMetrics('straight', { keys: ['eval/mse'] })[0]!;
-    assert.deepEqual(evals.points.map((p) => p.step), [0, 4, 8, 12]);
+    assert.deepEqual(
+      evals.points.map((p) => p.step),
+      [0, 4, 8, 12],
+    );
   });
 
   it('ends a run whose loss becomes non-finite as diverged, keeping the non-finite point', async (t) => {
@@ -50,7 +79,13 @@ describe('runJob', () => {
     // A huge time step and stiffness make the oscillators blow up within the first forward pass.
     const spec = resolveRunSpec({ ...tiny, set: { ...tiny.set, seqLen: 60, dt: 10, gamma: 10000 } }, () => 0);
     store.createRun({ id: 'boom', experiment: 'e', spec, baseline: 1 / 6, createdAt: 1 });
-    const result = await runJob(store, 'boom', 'start', () => {}, () => false);
+    const result = await runJob(
+      store,
+      'boom',
+      'start',
+      () => {},
+      () => false,
+    );
     assert.equal(result.status, 'diverged');
     assert.match(result.error ?? '', /diverged at step 1/);
     const run = store.getRun('boom');

@@ -64,7 +64,10 @@ describe('copying memory', () => {
     const x = symbolsAt(b.x, T + 20, 2, 0);
     assert.equal(x.indexOf(9), 10 + T);
     const y = Array.from({ length: T + 20 }, (_, t) => b.y[t * 2]);
-    assert.equal(y.findIndex((v) => v !== 0), 10 + T);
+    assert.equal(
+      y.findIndex((v) => v !== 0),
+      10 + T,
+    );
   });
 
   it('has the memoryless baseline 10 ln 8 / (T + 20)', () => {
@@ -82,8 +85,14 @@ describe('synthetic data streams', () => {
     const d2 = task.data(config, 9);
     assert.deepEqual(d1.trainBatch(4, Rng.stream(9, 'data')).x, d2.trainBatch(4, Rng.stream(9, 'data')).x);
     d1.trainBatch(16, Rng.stream(1, 'other'));
-    assert.deepEqual(d1.evalBatches(7).map((b) => b.x), d2.evalBatches(7).map((b) => b.x));
-    assert.equal(d1.evalBatches(7).reduce((n, b) => n + b.xShape[1], 0), 30);
+    assert.deepEqual(
+      d1.evalBatches(7).map((b) => b.x),
+      d2.evalBatches(7).map((b) => b.x),
+    );
+    assert.equal(
+      d1.evalBatches(7).reduce((n, b) => n + b.xShape[1], 0),
+      30,
+    );
   });
 
   it('samples training batches from a set drawn once when data=fixed', () => {

@@ -12,7 +12,9 @@ interface Fixture {
   c: number[];
   cases: Record<string, { config: Record<string, number | string>; trajectory: number[][] }>;
 }
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/golden/optimizers.json', import.meta.url), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/golden/optimizers.json', import.meta.url), 'utf8'),
+) as Fixture;
 
 describe('optimizers against torch.optim (test/fixtures/golden/make_optimizers.py)', () => {
   before(async () => {
@@ -27,13 +29,18 @@ describe('optimizers against torch.optim (test/fixtures/golden/make_optimizers.p
         const grad = tf.tidy(() => tf.add(tf.mul(c, tf.square(theta)), 1));
         opt.apply({ theta }, { theta: grad }, config['lr'] as number);
         grad.dispose();
-        assertAllClose(theta.dataSync(), expected, { rtol: 1e-5, atol: 1e-6, label: `${name} step ${k + 1}` });
+        assertAllClose(theta.dataSync(), expected, {
+          rtol: 1e-5,
+          atol: 1e-6,
+          label: `${name} step ${k + 1}`,
+        });
       });
       const saved = opt.getState();
       opt.dispose();
       theta.dispose();
       c.dispose();
-      for (const s of Object.values(saved.slots)) if (s.values.length !== fixture.theta0.length) throw new Error('slot size');
+      for (const s of Object.values(saved.slots))
+        if (s.values.length !== fixture.theta0.length) throw new Error('slot size');
     });
   }
 });
