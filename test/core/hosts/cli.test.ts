@@ -1,6 +1,7 @@
 // rnnwb end to end: real processes, a real database, real (tiny) training; bad input refused, nothing lost.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -91,6 +92,47 @@ describe('rnnwb CLI', () => {
     assert.match(shown.stdout, /backend cpu/);
     const viaEnv = await rnnwb(['runs', '--json'], { RNNWB_DB: db });
     assert.equal((JSON.parse(viaEnv.stdout) as unknown[]).length, 1);
+  });
+
+  it('stops a run from another process: the run checkpoints and ends as stopped', async (t) => {
+    const db = path.join(tempDir(t), 'wb.sqlite');
+    const train = spawn(process.execPath, [
+      CLI,
+      'train',
+      '--arch',
+      'lstm',
+      '--task',
+      'adding',
+      ...TINY,
+      '--steps',
+      '100000',
+      '--json',
+      '--db',
+      db,
+    ]);
+    const lines = createInterface({ input: train.stdout });
+    let runId = '';
+    let summary: Record<string, unknown> | null = null;
+    for await (const line of lines) {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      if (!runId && e['type'] === 'metrics' && e['step'] === 2) {
+        runId = String(e['runId']);
+        const stop = await rnnwb(['stop', runId, '--db', db]);
+        assert.equal(stop.code, 0, stop.stderr);
+      }
+      if (e['type'] === 'summary') summary = e;
+    }
+    const code = await new Promise<number | null>((resolve) =>
+      train.exitCode !== null ? resolve(train.exitCode) : train.on('exit', resolve),
+    );
+    assert.equal(summary?.['status'], 'stopped');
+    assert.equal(code, 1);
+    const shown = JSON.parse((await rnnwb(['show', runId, '--json', '--db', db])).stdout) as {
+      status: string;
+      step: number;
+    };
+    assert.equal(shown.status, 'stopped');
+    assert.ok(shown.step >= 2);
   });
 
   const refusals: [string, string[], RegExp][] = [
