@@ -17,7 +17,9 @@ export const CHILD_MODULE = fileURLToPath(new URL('./child-main.ts', import.meta
 
 /** child_process.fork: the runner under plain Node (CLI, server, tests). */
 export const forkLauncher: Launcher = (modulePath, args) => {
-  const child = fork(modulePath, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // execArgv: [] because fork would otherwise pass the host's own flags on: a host started as `node -e CODE`
+  // (or by the test runner) would make every runner run that CODE again, a fork chain without end.
+  const child = fork(modulePath, args, { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     send: (m) => {
       if (child.connected) child.send(m);
