@@ -56,6 +56,13 @@ export interface CellSpec {
   trainDefaults?: Config;
   /** The trainable weights for input size `inputDim`, in initialisation order. */
   weights(inputDim: number, config: Config): WeightSpec[];
+  /**
+   * Tensors derived from the weights once per sequence (a matrix exponential, a Cayley transform, a β-mix),
+   * handed to initState and step merged into the weights under names starting with `derived.`. Why: building
+   * them at every step would multiply the cost by T and keep T copies under the gradient tape. unroll calls
+   * this in its own scope, so gradients flow through it.
+   */
+  prepare?(w: Weights, config: Config): Record<string, tf.Tensor>;
   /** Initial recurrent state: a list of [batch, n] tensors. */
   initState(batch: number, w: Weights, config: Config): tf.Tensor2D[];
   /** One time step: input x [batch, inputDim] and the previous state to the next state. */

@@ -5,8 +5,31 @@ import { cornn } from './cells/cornn.ts';
 import { gru } from './cells/gru.ts';
 import { lstm } from './cells/lstm.ts';
 import { rnnTanh } from './cells/rnn-tanh.ts';
+import { urnn } from './cells/urnn.ts';
+import { exprnn } from './cells/exprnn.ts';
+import { scornn } from './cells/scornn.ts';
+import { lipschitz } from './cells/lipschitz.ts';
+import { noisyRnn } from './cells/noisy-rnn.ts';
+import { antisymmetric } from './cells/antisymmetric.ts';
+import { antisymmetricGated } from './cells/antisymmetric-gated.ts';
+import { irnn } from './cells/irnn.ts';
+import { unicornn } from './cells/unicornn.ts';
 
-export const CELLS: readonly CellSpec[] = [rnnTanh, lstm, gru, cornn];
+export const CELLS: readonly CellSpec[] = [
+  rnnTanh,
+  lstm,
+  gru,
+  cornn,
+  urnn,
+  exprnn,
+  scornn,
+  lipschitz,
+  noisyRnn,
+  antisymmetric,
+  antisymmetricGated,
+  irnn,
+  unicornn,
+];
 
 export function getCell(name: string): CellSpec {
   const cell = CELLS.find((c) => c.name === name);

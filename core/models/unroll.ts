@@ -17,6 +17,15 @@ export function stepContext(training: boolean, rng: Rng | null): StepContext {
   };
 }
 
+/** The weights a cell's steps see: `w` plus what its `prepare` derives once per sequence. */
+export function prepared(cell: CellSpec, w: Weights, config: Config): Weights {
+  if (!cell.prepare) return w;
+  const derived = cell.prepare(w, config);
+  for (const name of Object.keys(derived))
+    if (!name.startsWith('derived.') || name in w) throw new Error(`${cell.name}: bad derived tensor name '${name}'`);
+  return { ...w, ...derived };
+}
+
 export interface UnrollResult {
   /** Features at the last step [B, F], or at every step [T, B, F] when `every` is set. */
   features: tf.Tensor;
@@ -38,11 +47,12 @@ export function unroll(
 ): UnrollResult {
   const [T, B] = xs.shape;
   if (T < 1) throw new Error('unroll: the sequence is empty');
-  let state = cell.initState(B, w, config);
+  const pw = prepared(cell, w, config);
+  let state = cell.initState(B, pw, config);
   const steps = tf.unstack(xs, 0) as tf.Tensor2D[];
   const collected: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
-    state = cell.step(steps[t]!, state, w, config, ctx);
+    state = cell.step(steps[t]!, state, pw, config, ctx);
     if (every) collected.push(cell.features(state, config));
   }
   const features = every ? tf.stack(collected, 0) : cell.features(state, config);
