@@ -22,7 +22,8 @@ export function prepared(cell: CellSpec, w: Weights, config: Config): Weights {
   if (!cell.prepare) return w;
   const derived = cell.prepare(w, config);
   for (const name of Object.keys(derived))
-    if (!name.startsWith('derived.') || name in w) throw new Error(`${cell.name}: bad derived tensor name '${name}'`);
+    if (!name.startsWith('derived.') || name in w)
+      throw new Error(`${cell.name}: bad derived tensor name '${name}'`);
   return { ...w, ...derived };
 }
 

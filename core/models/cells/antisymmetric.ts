@@ -25,7 +25,6 @@ const CONFIG = {
   },
 } as const satisfies ConfigSchema;
 
-
 /**
  * The AntisymmetricRNN cell, plain (eq. 8) or gated (eq. 11), in the paper's column-vector convention:
  *   K   = W_h − W_hᵀ − γI                                   (betaMix(W_h, β = 1, γ): one construction, beta-mix.ts)

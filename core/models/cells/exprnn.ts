@@ -1,8 +1,7 @@
 // expRNN (Lezcano-Casado & Martínez-Rubio, ICML 2019): orthogonal recurrence W = exp(A), A skew, modReLU.
 import * as tf from '../../engine/tf.ts';
-import type { Config } from '../../api/params.ts';
 import type { Rng } from '../../engine/rng.ts';
-import type { CellSpec, Weights } from '../cell.ts';
+import type { CellSpec } from '../cell.ts';
 import { unitsOf } from '../cell.ts';
 import { normal, uniform } from '../init.ts';
 import { expm, skewFromUpper } from '../linalg.ts';
@@ -115,7 +114,7 @@ export const exprnn: CellSpec = {
   initState(batch, _w, config) {
     return [tf.zeros([batch, unitsOf(config)])];
   },
-  step(x, [h], w, config) {
+  step(x, [h], w) {
     const fromInput = tf.matMul(x, w['input_kernel.weight']!, false, true);
     const pre = tf.add<tf.Tensor2D>(fromInput, tf.matMul(h!, w['derived.W']!));
     return [modRelu(pre, w['nonlinearity.b']!)];

@@ -27,7 +27,6 @@ export function scornnRecurrent(p: tf.Tensor2D, config: Config): tf.Tensor2D {
   return tf.mul(cayley(skewFromUpper(p)), scalingRow(unitsOf(config), negOnesOf(config)));
 }
 
-
 /**
  * A = triu(P, 1) − triu(P, 1)ᵀ;  W = (I + A)⁻¹(I − A) D;  h_t = modReLU(x_t U + h_{t−1} W);  h_0 = 0; readout on h.
  * modReLU(z) = sign(z) · ReLU(|z| + b); D = diag(+1 ×(N−ρ), −1 ×ρ) fixed. As SpartinStuff/scoRNN (d390c9b)
@@ -107,7 +106,7 @@ export const scornn: CellSpec = {
   initState(batch, _w, config) {
     return [tf.zeros([batch, unitsOf(config)])];
   },
-  step(x, [h], w, config) {
+  step(x, [h], w) {
     const pre = tf.add<tf.Tensor2D>(tf.matMul(x, w['U']!), tf.matMul(h!, w['derived.W']!));
     return [modRelu(pre, w['b']!)];
   },
