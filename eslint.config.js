@@ -49,6 +49,29 @@ const layerBlocks = Object.entries(forbidden).map(([layer, banned]) => ({
   },
 }));
 
+/** What electron/ may import of core (design.md §2): the contract, the dispatch, the Workbench, the Launcher seam. */
+const shellPatterns = [
+  {
+    // Files, not folders: gitignore semantics cannot re-include a file of an excluded folder.
+    group: [
+      '**/core/**/*.ts',
+      '!**/core/workbench.ts',
+      '!**/core/hosts/dispatch.ts',
+      '!**/core/api/*.ts',
+      '!**/core/runner/runner.ts',
+    ],
+    message:
+      'electron/ may import only core/workbench, core/hosts/dispatch, core/api and core/runner/runner types.',
+  },
+  {
+    // Its fork launcher is plain Node's; the shell brings its own (utility-launcher.ts).
+    group: ['**/core/runner/runner.ts'],
+    allowTypeImports: true,
+    message: 'electron/ may use only the types of core/runner/runner (the Launcher seam).',
+  },
+  { group: ['**/renderer/**'], message: 'The shell does not import the renderer; it serves its build.' },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -58,7 +81,6 @@ export default tseslint.config(
       'out/**',
       'test-output/**',
       'renderer/**',
-      'electron/**',
       '**/*.js',
       '**/*.mjs',
       '**/*.py',
@@ -100,6 +122,38 @@ export default tseslint.config(
     },
   },
   ...layerBlocks,
+  {
+    files: ['electron/**/*.ts', 'electron/**/*.cts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: shellPatterns }],
+    },
+  },
+  {
+    // Only these two call Electron; everything else gets Electron objects as parameters (tested under Node).
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/main.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...shellPatterns,
+            {
+              group: ['electron'],
+              allowTypeImports: true,
+              message: 'Only electron/main.ts and electron/preload.cts use Electron at run time.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A sandboxed preload is a plain script: it can only require('electron'), never import.
+    files: ['electron/preload.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -1,18 +1,30 @@
-// Entry point of a runner process: argv [dbPath, runId, mode]; talks to its parent over the IPC channel.
+// Entry point of a runner process: argv [dbPath, runId, mode]; talks to its parent by IPC (fork) or parentPort.
 import { openStore } from '../storage/db.ts';
 import { runJob } from './job.ts';
 import type { FromRunner, RunnerMode, ToRunner } from './protocol.ts';
 
+/** Electron's utilityProcess gives its child `process.parentPort` instead of process.send / 'message'. */
+interface ParentPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): unknown;
+  postMessage(message: FromRunner): void;
+}
+const parentPort = (process as { parentPort?: ParentPort }).parentPort;
+
 const [dbPath, runId, mode] = process.argv.slice(2) as [string, string, RunnerMode];
 let cancelled = false;
-const send = (m: FromRunner) => {
-  if (process.connected) process.send?.(m);
-};
-process.on('message', (m: ToRunner) => {
+const onMessage = (m: ToRunner) => {
   if (m.type === 'cancel') cancelled = true;
-});
-// The host went away (closed window, killed CLI): stop cleanly with a checkpoint rather than train unwatched.
-process.on('disconnect', () => (cancelled = true));
+};
+const send = (m: FromRunner) => {
+  if (parentPort) parentPort.postMessage(m);
+  else if (process.connected) process.send?.(m);
+};
+if (parentPort) parentPort.on('message', (e) => onMessage(e.data as ToRunner));
+else {
+  process.on('message', onMessage);
+  // The host went away (closed window, killed CLI): stop cleanly with a checkpoint rather than train unwatched.
+  process.on('disconnect', () => (cancelled = true));
+}
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => (cancelled = true));
 
 const store = openStore(dbPath);
@@ -27,3 +39,6 @@ store.close();
 send({ type: 'done', status: result.status, error: result.error });
 process.disconnect?.();
 process.exitCode = result.status === 'failed' ? 1 : 0;
+// A utility process does not exit when its work is done (electron/electron#47228): exit explicitly, a moment
+// after the last message so that it leaves the port first.
+if (parentPort) setTimeout(() => process.exit(), 200);
