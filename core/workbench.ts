@@ -1,7 +1,15 @@
 // class Workbench implements WorkbenchApi: the one place where storage, runners, models and tasks meet.
 import { randomBytes, randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { ListRunsInput, MetricsInput, StartRunInput, WorkbenchApi } from './api/contract.ts';
+import type {
+  ListRunsInput,
+  MetricsInput,
+  RunSummary,
+  StartRunInput,
+  SummarizeInput,
+  TrainingOptions,
+  WorkbenchApi,
+} from './api/contract.ts';
 import { WorkbenchError } from './api/errors.ts';
 import type { ArchInfo, RunEvent, RunRecord, TaskInfo } from './api/types.ts';
 import { RESUMABLE } from './api/types.ts';
@@ -10,7 +18,10 @@ import { FINAL_STATUSES, type RunnerMode } from './runner/protocol.ts';
 import { forkLauncher, launchRunner, type Launcher, type RunnerHandle } from './runner/runner.ts';
 import { openStore, type Store } from './storage/db.ts';
 import { TASKS } from './tasks/registry.ts';
-import { resolveRunSpec, trainDefaultsFor } from './training/spec.ts';
+import { DEFAULT_STEPS, resolveRunSpec, trainDefaultsFor } from './training/spec.ts';
+import { TRAIN_SCHEMA } from './training/config.ts';
+import { BACKEND_CHOICES } from './engine/backend.ts';
+import { mainMetricKey, summarizeRun } from './compare/summarize.ts';
 import type { Config } from './api/params.ts';
 
 export interface WorkbenchOptions {
@@ -154,6 +165,35 @@ export class Workbench implements WorkbenchApi {
       throw new WorkbenchError('conflict', `run ${id} is ${run.status}; stop it before deleting`);
     this.store.deleteRun(id);
     return { deleted: id };
+  }
+
+  async trainingOptions(): Promise<TrainingOptions> {
+    return { config: TRAIN_SCHEMA, backends: [...BACKEND_CHOICES], defaultSteps: DEFAULT_STEPS };
+  }
+
+  /** Best via a 2-point min/max read (exact); the threshold and median read every point only when `full`. */
+  async summarize(input: SummarizeInput): Promise<RunSummary[]> {
+    const full = input.full === true;
+    return input.runIds.map((runId) => {
+      const run = this.store.getRun(this.store.resolveRunId(runId));
+      const task = TASKS.find((t) => t.name === run.spec.task);
+      const metric = task?.metric ?? 'loss';
+      const lowerIsBetter = task?.lowerIsBetter ?? true;
+      const [series] = this.store.readMetrics(run.id, {
+        keys: [mainMetricKey(metric)],
+        ...(full ? {} : { maxPoints: 2 }),
+      });
+      const stepMs = full
+        ? (this.store.readMetrics(run.id, { keys: ['train/step_ms'] })[0]?.points ?? [])
+        : null;
+      return summarizeRun(run, {
+        metric,
+        lowerIsBetter,
+        points: series?.points ?? [],
+        stepMs,
+        threshold: full && input.threshold !== undefined ? input.threshold : null,
+      });
+    });
   }
 
   /** Resolves with the run's record once its runner (started by this process) has exited. */

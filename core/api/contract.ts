@@ -1,5 +1,5 @@
 // WorkbenchApi: the one contract every transport (CLI, HTTP + WebSocket, Electron IPC) and the UI share.
-import type { Config } from './params.ts';
+import type { Config, ConfigSchema } from './params.ts';
 import type {
   ArchInfo,
   CheckpointInfo,
@@ -36,6 +36,38 @@ export interface MetricsInput {
   toStep?: number;
 }
 
+/** What a new-run form needs beyond the catalogue: the training schema, the backends, the default budget. */
+export interface TrainingOptions {
+  config: ConfigSchema;
+  backends: string[];
+  defaultSteps: number;
+}
+
+export interface SummarizeInput {
+  runIds: string[];
+  /** Also report the first step whose main metric reaches this value. */
+  threshold?: number;
+  /** Also compute the figures that need every stored point (median ms/step, steps to threshold). */
+  full?: boolean;
+}
+
+/** One run's summary row: its task's main metric (`eval/<metric>`), best and last, budget and speed. */
+export interface RunSummary {
+  runId: string;
+  metric: string;
+  lowerIsBetter: boolean;
+  best: number | null;
+  bestStep: number | null;
+  last: number | null;
+  lastStep: number | null;
+  /** Null when no threshold was asked for, `full` was not set, or the run never reached it. */
+  stepsToThreshold: number | null;
+  paramCount: number | null;
+  /** Median of `train/step_ms` over every step (null unless `full`). */
+  medianStepMs: number | null;
+  step: number;
+}
+
 /** Every method takes one object and returns a Promise of plain data. */
 export interface WorkbenchApi {
   archs(input: Record<string, never>): Promise<ArchInfo[]>;
@@ -54,6 +86,9 @@ export interface WorkbenchApi {
   setTag(input: { runId: string; key: string; value: string | null }): Promise<RunRecord>;
   setNote(input: { runId: string; note: string }): Promise<RunRecord>;
   deleteRun(input: { runId: string }): Promise<{ deleted: string }>;
+  trainingOptions(input: Record<string, never>): Promise<TrainingOptions>;
+  /** Summary rows of the given runs, computed from their stored series (in the order given). */
+  summarize(input: SummarizeInput): Promise<RunSummary[]>;
 }
 
 export type MethodName = keyof WorkbenchApi;

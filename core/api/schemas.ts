@@ -53,4 +53,12 @@ export const INPUT_SCHEMAS = {
     .strict(),
   setNote: z.object({ runId, note: z.string().max(100_000) }).strict(),
   deleteRun: z.object({ runId }).strict(),
+  trainingOptions: empty,
+  summarize: z
+    .object({
+      runIds: z.array(runId).min(1).max(500),
+      threshold: z.number().optional(),
+      full: z.boolean().optional(),
+    })
+    .strict(),
 } satisfies Record<MethodName, z.ZodType>;

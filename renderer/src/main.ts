@@ -1,0 +1,10 @@
+// Renderer entry: mounts the app.
+import { mount } from 'svelte';
+import App from './App.svelte';
+import './styles/base.css';
+import './styles/tables.css';
+import './styles/panels.css';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+mount(App, { target });
