@@ -21,7 +21,8 @@ import { TASKS } from './tasks/registry.ts';
 import { DEFAULT_STEPS, resolveRunSpec, trainDefaultsFor } from './training/spec.ts';
 import { TRAIN_SCHEMA } from './training/config.ts';
 import { BACKEND_CHOICES } from './engine/backend.ts';
-import { mainMetricKey, summarizeRun } from './compare/summarize.ts';
+import { summarizeRun } from './compare/summarize.ts';
+import { evalKey, METRIC } from './api/types.ts';
 import type { Config } from './api/params.ts';
 
 export interface WorkbenchOptions {
@@ -180,11 +181,11 @@ export class Workbench implements WorkbenchApi {
       const metric = task?.metric ?? 'loss';
       const lowerIsBetter = task?.lowerIsBetter ?? true;
       const [series] = this.store.readMetrics(run.id, {
-        keys: [mainMetricKey(metric)],
+        keys: [evalKey(metric)],
         ...(full ? {} : { maxPoints: 2 }),
       });
       const stepMs = full
-        ? (this.store.readMetrics(run.id, { keys: ['train/step_ms'] })[0]?.points ?? [])
+        ? (this.store.readMetrics(run.id, { keys: [METRIC.stepMs] })[0]?.points ?? [])
         : null;
       return summarizeRun(run, {
         metric,

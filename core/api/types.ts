@@ -11,6 +11,18 @@ export const RUN_STATUSES = [
   'interrupted',
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Metric keys every run records; the training loop, CLI, UI and compare all name metrics through these. */
+export const METRIC = {
+  loss: 'train/loss',
+  gradNorm: 'train/grad_norm',
+  stepMs: 'train/step_ms',
+  lr: 'train/lr',
+} as const;
+
+/** Key of a held-out evaluation metric: `eval/mse`, `eval/ce`, `eval/accuracy`. */
+export const evalKey = (name: string): string => `eval/${name}`;
+export const isEvalKey = (key: string): boolean => key.startsWith('eval/');
+
 /** Statuses from which `resume` may continue a run. */
 export const RESUMABLE: readonly RunStatus[] = ['stopped', 'interrupted', 'failed'];
 

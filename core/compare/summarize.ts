@@ -1,11 +1,7 @@
 // Run summaries: best and last value of the main metric, steps to reach a threshold, median time per step.
 import type { RunSummary } from '../api/contract.ts';
 import type { MetricPoint, RunRecord } from '../api/types.ts';
-
-/** The key of a task's main metric, as the training loop records it (`eval/mse`, `eval/ce`, `eval/accuracy`). */
-export function mainMetricKey(metric: string): string {
-  return `eval/${metric}`;
-}
+import { evalKey } from '../api/types.ts';
 
 /**
  * The best finite point (least when `lowerIsBetter`, else greatest; the earliest on ties), or null.
@@ -52,7 +48,7 @@ export interface SummaryInput {
 
 /** The summary row of one run; `last` is the run's latest value of the metric, from its record. */
 export function summarizeRun(run: RunRecord, s: SummaryInput): RunSummary {
-  const key = mainMetricKey(s.metric);
+  const key = evalKey(s.metric);
   const best = bestPoint(s.points, s.lowerIsBetter);
   const last = run.latest[key] ?? null;
   return {

@@ -1,6 +1,7 @@
 // Human-readable CLI output: catalogue, runs table, one run, and a progress line for a terminal.
 import type { ConfigSchema, ParamSpec } from '../api/params.ts';
 import type { CatalogueEntry, RunRecord } from '../api/types.ts';
+import { evalKey, isEvalKey, METRIC } from '../api/types.ts';
 
 function rangeText(p: ParamSpec): string {
   if (p.type === 'enum') return p.choices.join('|');
@@ -26,8 +27,7 @@ const fmt = (v: number | undefined) =>
   v === undefined ? '-' : Number.isFinite(v) ? v.toPrecision(4) : String(v);
 
 function headline(run: RunRecord): [string, number | undefined] {
-  const key =
-    Object.keys(run.latest).find((k) => k.startsWith('eval/') && k !== 'eval/accuracy') ?? 'train/loss';
+  const key = Object.keys(run.latest).find((k) => isEvalKey(k) && k !== evalKey('accuracy')) ?? METRIC.loss;
   return [key, run.latest[key]?.value];
 }
 
@@ -89,12 +89,12 @@ export class ProgressLine {
 
   update(step: number, values: Record<string, number>): void {
     this.firstStep ??= step;
-    const evals = Object.entries(values).filter(([k]) => k.startsWith('eval/'));
+    const evals = Object.entries(values).filter(([k]) => isEvalKey(k));
     if (evals.length > 0) this.lastEval = evals.map(([k, v]) => `${k} ${fmt(v)}`).join(' ');
     const width = 24;
     const done = Math.round((width * step) / Math.max(1, this.total));
     const rate = (step - this.firstStep) / Math.max(1e-3, (Date.now() - this.started) / 1000);
-    const loss = values['train/loss'];
+    const loss = values[METRIC.loss];
     this.stream.write(
       `\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${step}/${this.total} loss ${fmt(loss)} ${this.lastEval} ${rate.toFixed(2)} steps/s\x1b[K`,
     );

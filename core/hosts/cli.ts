@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { MethodName } from '../api/contract.ts';
 import type { ErrorData } from '../api/errors.ts';
 import type { ArchInfo, RunEvent, RunRecord, TaskInfo } from '../api/types.ts';
+import { isEvalKey } from '../api/types.ts';
 import { Workbench } from '../workbench.ts';
 import { defaultDbPath } from './default-db.ts';
 import { dispatch } from './dispatch.ts';
@@ -65,7 +66,7 @@ async function follow(wb: Workbench, run: RunRecord, json: boolean): Promise<Run
     if (e.runId !== run.id) return;
     if (json) process.stdout.write(JSON.stringify(e) + '\n');
     else if (progress && e.type === 'metrics') progress.update(e.step, e.values);
-    else if (!progress && e.type === 'metrics' && Object.keys(e.values).some((k) => k.startsWith('eval/')))
+    else if (!progress && e.type === 'metrics' && Object.keys(e.values).some(isEvalKey))
       process.stdout.write(
         `step ${e.step}: ${Object.entries(e.values)
           .map(([k, v]) => `${k}=${v.toPrecision(4)}`)

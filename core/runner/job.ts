@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { toErrorData } from '../api/errors.ts';
 import type { RunEvent, RunStatus } from '../api/types.ts';
+import { isEvalKey } from '../api/types.ts';
 import { selectBackend } from '../engine/backend.ts';
 import type { Store } from '../storage/db.ts';
 import { decodeCheckpoint } from '../training/checkpoint.ts';
@@ -64,7 +65,7 @@ export async function runJob(
         for (const [key, value] of Object.entries(ev.values))
           pending.push({ key, step: ev.step, value, wallMs: ev.wallMs });
         emit({ type: 'metrics', runId, step: ev.step, wallMs: ev.wallMs, values: ev.values });
-        const evalStep = Object.keys(ev.values).some((k) => k.startsWith('eval/'));
+        const evalStep = Object.keys(ev.values).some(isEvalKey);
         if (evalStep || pending.length >= FLUSH_POINTS || Date.now() - lastFlush >= FLUSH_MS) flush();
       } else if (ev.type === 'checkpoint') {
         flush({ step: ev.step, data: ev.data });

@@ -2,6 +2,7 @@
 import * as tf from '../engine/tf.ts';
 import type { Config } from '../api/params.ts';
 import type { RunSpec } from '../api/types.ts';
+import { evalKey, METRIC } from '../api/types.ts';
 import { Rng } from '../engine/rng.ts';
 import { Model } from '../models/model.ts';
 import { getCell } from '../models/registry.ts';
@@ -31,15 +32,6 @@ export interface TrainJob {
 const OPT_GROUPS = ['default', 'orthogonal'] as const;
 type OptGroup = (typeof OPT_GROUPS)[number];
 
-/** Metric keys, shared with the UI and the CLI. */
-export const METRIC = {
-  loss: 'train/loss',
-  gradNorm: 'train/grad_norm',
-  stepMs: 'train/step_ms',
-  lr: 'train/lr',
-  evalKey: (name: string) => `eval/${name}`,
-} as const;
-
 /** Loss (and accuracy for classification) of `model` on the task's held-out set. */
 export function evaluate(
   model: Model,
@@ -65,8 +57,8 @@ export function evaluate(
     accSum += acc * n;
     count += n;
   }
-  const out: Record<string, number> = { [METRIC.evalKey(task.loss)]: lossSum / count };
-  if (task.loss === 'ce') out[METRIC.evalKey('accuracy')] = accSum / count;
+  const out: Record<string, number> = { [evalKey(task.loss)]: lossSum / count };
+  if (task.loss === 'ce') out[evalKey('accuracy')] = accSum / count;
   return out;
 }
 

@@ -1,13 +1,8 @@
 // Summaries: best point, steps to a threshold, median time per step, and the summary row of a run.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  bestPoint,
-  mainMetricKey,
-  median,
-  stepsToThreshold,
-  summarizeRun,
-} from '../../../core/compare/summarize.ts';
+import { bestPoint, median, stepsToThreshold, summarizeRun } from '../../../core/compare/summarize.ts';
+import { evalKey } from '../../../core/api/types.ts';
 import { makeRun, points } from './make-run.ts';
 
 describe('summaries', () => {
@@ -72,6 +67,6 @@ describe('summaries', () => {
     assert.equal(s.last, null);
     assert.equal(s.stepsToThreshold, null);
     assert.equal(s.medianStepMs, null);
-    assert.equal(mainMetricKey('accuracy'), 'eval/accuracy');
+    assert.equal(evalKey('accuracy'), 'eval/accuracy');
   });
 });

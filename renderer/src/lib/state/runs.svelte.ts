@@ -1,7 +1,7 @@
 // Every run of the database, kept live from the event stream; the best value of each run's main metric.
 import type { RunSummary } from '../../../../core/api/contract.ts';
 import type { RunEvent, RunRecord } from '../../../../core/api/types.ts';
-import { mainMetricKey } from '../../../../core/compare/summarize.ts';
+import { evalKey } from '../../../../core/api/types.ts';
 import { batcher } from '../batch.ts';
 import { client } from '../client.ts';
 import { catalogue } from './catalogue.svelte.ts';
@@ -114,7 +114,7 @@ class Runs {
     if (!run || !task) return null;
     return {
       runId: id,
-      metric: mainMetricKey(task.metric),
+      metric: evalKey(task.metric),
       lowerIsBetter: task.lowerIsBetter,
       best: null,
       bestStep: null,
