@@ -14,6 +14,7 @@ import { antisymmetric } from './cells/antisymmetric.ts';
 import { antisymmetricGated } from './cells/antisymmetric-gated.ts';
 import { irnn } from './cells/irnn.ts';
 import { unicornn } from './cells/unicornn.ts';
+import { vectorField } from './cells/vector-field.ts';
 
 export const CELLS: readonly CellSpec[] = [
   rnnTanh,
@@ -29,6 +30,7 @@ export const CELLS: readonly CellSpec[] = [
   antisymmetricGated,
   irnn,
   unicornn,
+  vectorField,
 ];
 
 export function getCell(name: string): CellSpec {
