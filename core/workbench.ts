@@ -23,7 +23,7 @@ import { TRAIN_SCHEMA } from './training/config.ts';
 import { BACKEND_CHOICES } from './engine/backend.ts';
 import { summarizeRun } from './compare/summarize.ts';
 import { evalKey, METRIC } from './api/types.ts';
-import type { Config } from './api/params.ts';
+import { defaultsOf, type Config } from './api/params.ts';
 
 export interface WorkbenchOptions {
   dbPath: string;
@@ -60,6 +60,12 @@ export class Workbench implements WorkbenchApi {
       paper: c.paper,
       config: c.config,
       trainDefaults: trainDefaultsFor(c.name) as Config,
+      weights: c.weights(1, defaultsOf(c.config)).map((w) => ({
+        name: w.name,
+        shape: w.shape,
+        doc: w.doc,
+        group: w.group ?? 'default',
+      })),
     }));
   }
 

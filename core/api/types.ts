@@ -90,9 +90,19 @@ export interface CatalogueEntry {
   config: ConfigSchema;
 }
 
+/** A trainable tensor of an architecture: its stable name (used by checkpoints and exports), shape and meaning. */
+export interface WeightInfo {
+  name: string;
+  shape: number[];
+  doc: string;
+  group: 'default' | 'orthogonal';
+}
+
 export interface ArchInfo extends CatalogueEntry {
   /** Training-config defaults this architecture recommends (its paper's settings). */
   trainDefaults: Config;
+  /** The cell's weights for input width 1 and the default config (the readout `readout.weight`/`.bias` follows). */
+  weights: WeightInfo[];
 }
 
 export interface TaskInfo extends CatalogueEntry {

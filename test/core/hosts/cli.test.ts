@@ -45,10 +45,20 @@ describe('rnnwb CLI', () => {
   it('lists architectures and tasks with their config schemas', async () => {
     const archs = JSON.parse((await rnnwb(['archs', '--json'])).stdout) as {
       name: string;
+      summary: string;
+      paper: string;
       config: Record<string, unknown>;
+      weights: { name: string; shape: number[]; doc: string }[];
     }[];
     const cornn = archs.find((a) => a.name === 'cornn');
     assert.ok(cornn && 'dt' in cornn.config && 'units' in cornn.config);
+    for (const a of archs) {
+      assert.ok(a.summary.length > 10 && a.paper.length > 10, `${a.name}: summary and paper`);
+      assert.ok('units' in a.config, `${a.name}: units`);
+      assert.ok(a.weights.length > 0, `${a.name}: weights`);
+      for (const w of a.weights)
+        assert.ok(w.doc.length > 0 && w.shape.length > 0, `${a.name}.${w.name}: doc, shape`);
+    }
     const tasks = JSON.parse((await rnnwb(['tasks', '--json'])).stdout) as { name: string }[];
     assert.deepEqual(tasks.map((t) => t.name).sort(), ['adding', 'copying']);
   });
