@@ -9,7 +9,8 @@ export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
 
 /**
  * describe(`${title} on the ${backend} backend`) for each of TEST_BACKENDS; `body` declares its tests with the
- * `test` it is given, which skips (saying why) when that backend could not start.
+ * `test` it is given (also inside describe()s of its own), which skips (saying why) when that backend could not
+ * start.
  */
 export function describeOnBackends(
   title: string,

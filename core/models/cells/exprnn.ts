@@ -1,7 +1,7 @@
 // expRNN (Lezcano-Casado & Martínez-Rubio, ICML 2019): orthogonal recurrence W = exp(A), A skew, modReLU.
 import * as tf from '../../engine/tf.ts';
 import type { Rng } from '../../engine/rng.ts';
-import type { CellSpec } from '../cell.ts';
+import type { CellSpec, WeightSpec } from '../cell.ts';
 import { unitsOf } from '../cell.ts';
 import { normal, uniform } from '../init.ts';
 import { expm, skewFromUpper } from '../linalg.ts';
@@ -28,6 +28,23 @@ export function blockDiagonalSkew(n: number, theta: (rng: Rng) => number): (rng:
       out[(2 * k + 1) * n + 2 * k] = -t;
     }
     return out;
+  };
+}
+
+/**
+ * The free matrix P [N, N] of an orthogonal cell whose W is a function of A = triu(P, 1) − triu(P, 1)ᵀ (expRNN,
+ * scoRNN): only its strict upper triangle is read (N(N−1)/2 effective parameters, see cell.ts
+ * `effectiveParamCount`); optimizer group 'orthogonal'; initialised by `blockDiagonalSkew` with `theta`.
+ * `w` is W in terms of A, for the doc.
+ */
+export function skewParameter(name: string, n: number, w: string, theta: (rng: Rng) => number): WeightSpec {
+  return {
+    name,
+    shape: [n, n],
+    doc: `P: A = triu(P, 1) − triu(P, 1)ᵀ, W = ${w}; only the strict upper triangle is read`,
+    group: 'orthogonal',
+    init: blockDiagonalSkew(n, theta),
+    effectiveParams: (n * (n - 1)) / 2,
   };
 }
 
@@ -93,14 +110,7 @@ export const exprnn: CellSpec = {
     const n = unitsOf(config);
     const theta = config['init'] === 'henaff' ? henaffTheta : cayleyTheta;
     return [
-      {
-        name: 'recurrent_kernel.A',
-        shape: [n, n],
-        doc: 'P: A = triu(P, 1) − triu(P, 1)ᵀ, W = exp(A); only the strict upper triangle is read',
-        group: 'orthogonal',
-        init: blockDiagonalSkew(n, theta),
-        effectiveParams: (n * (n - 1)) / 2,
-      },
+      skewParameter('recurrent_kernel.A', n, 'exp(A)', theta),
       {
         name: 'input_kernel.weight',
         shape: [n, inputDim],

@@ -5,9 +5,9 @@ import type { CellSpec } from '../cell.ts';
 import { unitsOf } from '../cell.ts';
 import { uniform, zeros } from '../init.ts';
 import { cayley, skewFromUpper } from '../linalg.ts';
-// Shared with expRNN on purpose: both official codes compute the same real modReLU, and expRNN's
-// `cayley_init_` is scoRNN's initialisation of A.
-import { blockDiagonalSkew, cayleyTheta, modRelu } from './exprnn.ts';
+// Shared with expRNN on purpose: both official codes compute the same real modReLU, both parametrise W by the
+// strict upper triangle of one skew A, and expRNN's `cayley_init_` is scoRNN's initialisation of A.
+import { cayleyTheta, modRelu, skewParameter } from './exprnn.ts';
 
 /** ρ as used: the configured count of −1 entries, at most N (a form may keep ρ while N shrinks). */
 export function negOnesOf(config: Config): number {
@@ -85,14 +85,7 @@ export const scornn: CellSpec = {
   weights(inputDim, config) {
     const n = unitsOf(config);
     return [
-      {
-        name: 'A',
-        shape: [n, n],
-        doc: 'P: A = triu(P, 1) − triu(P, 1)ᵀ, W = (I + A)⁻¹(I − A)D; only the strict upper triangle is read',
-        group: 'orthogonal',
-        init: blockDiagonalSkew(n, cayleyTheta),
-        effectiveParams: (n * (n - 1)) / 2,
-      },
+      skewParameter('A', n, '(I + A)⁻¹(I − A)D', cayleyTheta),
       { name: 'b', shape: [n], doc: 'modReLU bias b', init: zeros([n]) },
       {
         name: 'U',

@@ -1,11 +1,9 @@
 // Conformance suite: every registered cell, on every backend that starts here, meets the CellSpec contract.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import type { TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import * as tf from '../../../core/engine/tf.ts';
 import { defaultsOf, paramProblem } from '../../../core/api/params.ts';
 import type { Config } from '../../../core/api/params.ts';
-import { selectBackend } from '../../../core/engine/backend.ts';
 import { Rng } from '../../../core/engine/rng.ts';
 import type { CellSpec } from '../../../core/models/cell.ts';
 import { Model } from '../../../core/models/model.ts';
@@ -13,6 +11,7 @@ import type { ModelShape } from '../../../core/models/model.ts';
 import { CELLS } from '../../../core/models/registry.ts';
 import { stepContext, unroll } from '../../../core/models/unroll.ts';
 import { TRAIN_SCHEMA } from '../../../core/training/config.ts';
+import { describeOnBackends } from '../../helpers/backends.ts';
 
 /** Small, unequal sizes: a transposed or mis-split tensor changes a shape instead of passing by accident. */
 const T = 6;
@@ -176,166 +175,131 @@ describe('cell specs (backend-independent)', () => {
   }
 });
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`cells on the ${backend} backend`, () => {
-    let unavailable: string | null = null;
-    before(async () => {
-      try {
-        await selectBackend(backend);
-      } catch (err) {
-        unavailable = `${backend} backend cannot start here: ${err instanceof Error ? err.message : String(err)}`;
-      }
-    });
-    /** Runs `body` unless this backend could not start (then the test is reported as skipped, with why). */
-    const onBackend = (body: (t: TestContext) => void) => (t: TestContext) => {
-      if (unavailable !== null) {
-        t.skip(unavailable);
-        return;
-      }
-      assert.equal(tf.getBackend(), backend);
-      body(t);
-    };
+describeOnBackends('cells', (test) => {
+  for (const cell of CELLS) {
+    describe(cell.name, () => {
+      const config = configOf(cell);
 
-    for (const cell of CELLS) {
-      describe(cell.name, () => {
-        const config = configOf(cell);
-
-        it(
-          'state, features and model outputs have the documented shapes',
-          onBackend(() => {
-            tf.tidy(() => {
-              const model = new Model(cell, config, shapeOf(false), Rng.stream(3, 'init'));
-              const { features, state } = unroll(
-                cell,
-                model.variables,
-                config,
-                xsTensor(),
-                stepContext(false, null),
-                false,
-              );
-              assert.deepEqual(features.shape, [B, cell.featureSize(config)]);
-              assert.ok(state.length > 0);
-              for (const s of state) assert.equal(s.shape[0], B);
-              const every = unroll(cell, model.variables, config, xsTensor(), stepContext(false, null), true);
-              assert.deepEqual(every.features.shape, [T, B, cell.featureSize(config)]);
-              assert.deepEqual(model.forward(xsTensor(), false, null).shape, [B, OUTPUT]);
-              const modelEvery = new Model(cell, config, shapeOf(true), Rng.stream(3, 'init'));
-              assert.deepEqual(modelEvery.forward(xsTensor(), false, null).shape, [T, B, OUTPUT]);
-              model.dispose();
-              modelEvery.dispose();
-            });
-          }),
-        );
-
-        it(
-          'seeded: the same seed gives identical weights and outputs, another seed different ones',
-          onBackend(() => {
-            const make = (seed: number) => new Model(cell, config, shapeOf(true), Rng.stream(seed, 'init'));
-            const [a, b, c] = [make(5), make(5), make(6)];
-            const out = (m: Model) => tf.tidy(() => m.forward(xsTensor(), false, null).dataSync());
-            assert.deepEqual(a.getWeights(), b.getWeights());
-            assert.deepEqual(out(a), out(b));
-            assert.notDeepEqual(a.getWeights(), c.getWeights());
-            assert.notDeepEqual(out(a), out(c));
-            for (const m of [a, b, c]) m.dispose();
-          }),
-        );
-
-        it(
-          'a tidy forward + gradient leaks no tensors',
-          onBackend(() => {
-            const model = new Model(cell, config, shapeOf(true), Rng.stream(3, 'init'));
-            gradients(model); // warm-up: a backend may allocate lasting tensors on its first use of an op
-            const before = tf.memory().numTensors;
-            tf.tidy(() => {
-              const xs = xsTensor();
-              const C = tf.tensor3d(C_VALUES, [T, B, OUTPUT]);
-              const { value, grads } = tf.variableGrads(
-                () => lossOf(model, xs, C),
-                Object.values(model.variables),
-              );
-              value.dataSync();
-              for (const g of Object.values(grads)) g.dataSync();
-            });
-            assert.equal(tf.memory().numTensors, before);
-            model.dispose();
-          }),
-        );
-
-        it(
-          'every weight receives a finite, not-all-zero gradient',
-          onBackend(() => {
-            const model = new Model(cell, config, shapeOf(true), Rng.stream(3, 'init'));
-            const grads = gradients(model);
-            for (const spec of model.specs) {
-              const g = grads[spec.name]!;
-              assert.equal(g.length, size(spec.shape), spec.name);
-              assert.ok(g.every(Number.isFinite), `${spec.name}: non-finite gradient`);
-              assert.ok(
-                g.some((v) => v !== 0),
-                `${spec.name}: gradient is all zero`,
-              );
-            }
-            model.dispose();
-          }),
-        );
-
-        it(
-          'gradients agree with central finite differences',
-          onBackend((t) => {
-            const model = new Model(cell, config, shapeOf(true), Rng.stream(3, 'init'));
-            const grads = gradients(model);
-            const pick = Rng.stream(4, `fd ${cell.name}`);
-            const step = FD_STEP_OF[cell.name] ?? FD_STEP;
-            const atol = FD_ATOL * (FD_STEP / step);
-            let worst = 0;
-            let kinks = 0;
-            for (const spec of model.specs) {
-              const g = grads[spec.name]!;
-              const scale = g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-              const argmax = g.findIndex((v) => Math.abs(v) === scale);
-              const w0 = model.variables[spec.name]!.dataSync().slice();
-              // Central difference at step h, divided by the step actually taken (w ± h rounded to float32).
-              const fdAt = (k: number, h: number): number => {
-                const w = w0[k]!;
-                const plus = Math.fround(w + h);
-                const minus = Math.fround(w - h);
-                setCoordinate(model, spec.name, k, plus);
-                const lp = lossValue(model);
-                setCoordinate(model, spec.name, k, minus);
-                const lm = lossValue(model);
-                setCoordinate(model, spec.name, k, w);
-                return (lp - lm) / (plus - minus);
-              };
-              const queue = [argmax, pick.int(g.length), pick.int(g.length)];
-              let checked = 0;
-              // A coordinate whose quotients at h and h/2 disagree has a kink of the loss within the step
-              // (ReLU, modReLU): no gradient can be checked there, so it is replaced by another coordinate.
-              // A wrong gradient is still caught wherever L is smooth: every weight needs 3 such coordinates.
-              for (let tries = 0; checked < 3 && tries < 12; tries++) {
-                const k = queue[tries] ?? pick.int(g.length);
-                const fd = fdAt(k, step);
-                const tol = FD_RTOL * Math.abs(g[k]!) + atol * Math.max(1, scale);
-                if (Math.abs(fd - fdAt(k, step / 2)) > tol) {
-                  kinks += 1;
-                  continue;
-                }
-                checked += 1;
-                const err = Math.abs(fd - g[k]!);
-                worst = Math.max(worst, err / tol);
-                assert.ok(
-                  err <= tol,
-                  `${spec.name}[${k}]: autodiff ${g[k]}, finite difference ${fd}, |diff| ${err} > ${tol}`,
-                );
-              }
-              assert.equal(checked, 3, `${spec.name}: too few coordinates where the loss is smooth`);
-            }
-            if (kinks > 0) t.diagnostic(`${kinks} coordinates skipped: the loss has a kink within the step`);
-            t.diagnostic(`worst finite-difference error: ${(worst * 100).toFixed(1)}% of the tolerance`);
-            model.dispose();
-          }),
-        );
+      test('state, features and model outputs have the documented shapes', () => {
+        tf.tidy(() => {
+          const model = new Model(cell, config, shapeOf(false), Rng.stream(3, 'init'));
+          const { features, state } = unroll(
+            cell,
+            model.variables,
+            config,
+            xsTensor(),
+            stepContext(false, null),
+            false,
+          );
+          assert.deepEqual(features.shape, [B, cell.featureSize(config)]);
+          assert.ok(state.length > 0);
+          for (const s of state) assert.equal(s.shape[0], B);
+          const every = unroll(cell, model.variables, config, xsTensor(), stepContext(false, null), true);
+          assert.deepEqual(every.features.shape, [T, B, cell.featureSize(config)]);
+          assert.deepEqual(model.forward(xsTensor(), false, null).shape, [B, OUTPUT]);
+          const modelEvery = new Model(cell, config, shapeOf(true), Rng.stream(3, 'init'));
+          assert.deepEqual(modelEvery.forward(xsTensor(), false, null).shape, [T, B, OUTPUT]);
+          model.dispose();
+          modelEvery.dispose();
+        });
       });
-    }
-  });
-}
+
+      test('seeded: the same seed gives identical weights and outputs, another seed different ones', () => {
+        const make = (seed: number) => new Model(cell, config, shapeOf(true), Rng.stream(seed, 'init'));
+        const [a, b, c] = [make(5), make(5), make(6)];
+        const out = (m: Model) => tf.tidy(() => m.forward(xsTensor(), false, null).dataSync());
+        assert.deepEqual(a.getWeights(), b.getWeights());
+        assert.deepEqual(out(a), out(b));
+        assert.notDeepEqual(a.getWeights(), c.getWeights());
+        assert.notDeepEqual(out(a), out(c));
+        for (const m of [a, b, c]) m.dispose();
+      });
+
+      test('a tidy forward + gradient leaks no tensors', () => {
+        const model = new Model(cell, config, shapeOf(true), Rng.stream(3, 'init'));
+        gradients(model); // warm-up: a backend may allocate lasting tensors on its first use of an op
+        const before = tf.memory().numTensors;
+        tf.tidy(() => {
+          const xs = xsTensor();
+          const C = tf.tensor3d(C_VALUES, [T, B, OUTPUT]);
+          const { value, grads } = tf.variableGrads(
+            () => lossOf(model, xs, C),
+            Object.values(model.variables),
+          );
+          value.dataSync();
+          for (const g of Object.values(grads)) g.dataSync();
+        });
+        assert.equal(tf.memory().numTensors, before);
+        model.dispose();
+      });
+
+      test('every weight receives a finite, not-all-zero gradient', () => {
+        const model = new Model(cell, config, shapeOf(true), Rng.stream(3, 'init'));
+        const grads = gradients(model);
+        for (const spec of model.specs) {
+          const g = grads[spec.name]!;
+          assert.equal(g.length, size(spec.shape), spec.name);
+          assert.ok(g.every(Number.isFinite), `${spec.name}: non-finite gradient`);
+          assert.ok(
+            g.some((v) => v !== 0),
+            `${spec.name}: gradient is all zero`,
+          );
+        }
+        model.dispose();
+      });
+
+      test('gradients agree with central finite differences', (t) => {
+        const model = new Model(cell, config, shapeOf(true), Rng.stream(3, 'init'));
+        const grads = gradients(model);
+        const pick = Rng.stream(4, `fd ${cell.name}`);
+        const step = FD_STEP_OF[cell.name] ?? FD_STEP;
+        const atol = FD_ATOL * (FD_STEP / step);
+        let worst = 0;
+        let kinks = 0;
+        for (const spec of model.specs) {
+          const g = grads[spec.name]!;
+          const scale = g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          const argmax = g.findIndex((v) => Math.abs(v) === scale);
+          const w0 = model.variables[spec.name]!.dataSync().slice();
+          // Central difference at step h, divided by the step actually taken (w ± h rounded to float32).
+          const fdAt = (k: number, h: number): number => {
+            const w = w0[k]!;
+            const plus = Math.fround(w + h);
+            const minus = Math.fround(w - h);
+            setCoordinate(model, spec.name, k, plus);
+            const lp = lossValue(model);
+            setCoordinate(model, spec.name, k, minus);
+            const lm = lossValue(model);
+            setCoordinate(model, spec.name, k, w);
+            return (lp - lm) / (plus - minus);
+          };
+          const queue = [argmax, pick.int(g.length), pick.int(g.length)];
+          let checked = 0;
+          // A coordinate whose quotients at h and h/2 disagree has a kink of the loss within the step
+          // (ReLU, modReLU): no gradient can be checked there, so it is replaced by another coordinate.
+          // A wrong gradient is still caught wherever L is smooth: every weight needs 3 such coordinates.
+          for (let tries = 0; checked < 3 && tries < 12; tries++) {
+            const k = queue[tries] ?? pick.int(g.length);
+            const fd = fdAt(k, step);
+            const tol = FD_RTOL * Math.abs(g[k]!) + atol * Math.max(1, scale);
+            if (Math.abs(fd - fdAt(k, step / 2)) > tol) {
+              kinks += 1;
+              continue;
+            }
+            checked += 1;
+            const err = Math.abs(fd - g[k]!);
+            worst = Math.max(worst, err / tol);
+            assert.ok(
+              err <= tol,
+              `${spec.name}[${k}]: autodiff ${g[k]}, finite difference ${fd}, |diff| ${err} > ${tol}`,
+            );
+          }
+          assert.equal(checked, 3, `${spec.name}: too few coordinates where the loss is smooth`);
+        }
+        if (kinks > 0) t.diagnostic(`${kinks} coordinates skipped: the loss has a kink within the step`);
+        t.diagnostic(`worst finite-difference error: ${(worst * 100).toFixed(1)}% of the tolerance`);
+        model.dispose();
+      });
+    });
+  }
+});

@@ -1,10 +1,8 @@
 // linalg.ts against float64 oracles (official expRNN expm, a float64 Gauss–Jordan here) and finite differences.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { before, describe, it } from 'node:test';
-import type { TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import * as tf from '../../../core/engine/tf.ts';
-import { selectBackend } from '../../../core/engine/backend.ts';
 import { Rng } from '../../../core/engine/rng.ts';
 import {
   cayley,
@@ -16,6 +14,8 @@ import {
   skewFromUpper,
 } from '../../../core/models/linalg.ts';
 import { assertAllClose } from '../../helpers/all-close.ts';
+import { describeOnBackends } from '../../helpers/backends.ts';
+import { orthogonalityError } from './cells/shared-orthogonal.ts';
 
 /** A matrix in a fixture: row-major values and their shape. */
 interface Packed {
@@ -75,15 +75,6 @@ function inv64(m: ArrayLike<number>, n: number): Float64Array {
       }
   }
   return Float64Array.from(a.flatMap((r) => r.slice(n)));
-}
-
-/** max |XᵀX − I| in float64 for an n × n matrix X given row-major. */
-function orthogonalityError(x: ArrayLike<number>, n: number): number {
-  const xtx = matmul64(transpose64(x, n), x, n);
-  let worst = 0;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(xtx[i * n + j]! - (i === j ? 1 : 0)));
-  return worst;
 }
 
 /** A random skew-symmetric n × n matrix with entries N(0, scale²) above the diagonal. */
@@ -156,271 +147,213 @@ describe('linalg: the fixture', () => {
   });
 });
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`linalg on the ${backend} backend`, () => {
-    let unavailable: string | null = null;
-    before(async () => {
-      try {
-        await selectBackend(backend);
-      } catch (err) {
-        unavailable = `${backend} cannot start here: ${err instanceof Error ? err.message : String(err)}`;
-      }
+describeOnBackends('linalg', (test) => {
+  test('expm equals the official expm32 (float64) on every fixture case', (t) => {
+    for (const c of fixture.cases) {
+      const ours = tf.tidy(() => expm(tf.tensor2d(c.A.data, c.A.shape as [number, number])).dataSync());
+      const r = assertAllClose(ours, c.expm.data, {
+        ...scaled(c.expm.data),
+        shape: c.expm.shape,
+        label: c.label,
+      });
+      t.diagnostic(`${c.label}: max abs err ${r.maxAbsError.toExponential(2)}`);
+    }
+  });
+
+  test('the gradient of ⟨G, expm(A)⟩ equals the official backward (differential(expm32, Aᵀ, G))', (t) => {
+    for (const c of fixture.cases) {
+      const n = c.A.shape[0]!;
+      const ours = tf.tidy(() => {
+        const G = tf.tensor2d(c.G.data, [n, n]);
+        const f = (a: tf.Tensor) => tf.sum(tf.mul(expm(a as tf.Tensor2D), G));
+        return tf
+          .grad(f)(tf.tensor2d(c.A.data, [n, n]))
+          .dataSync();
+      });
+      const r = assertAllClose(ours, c.grad.data, {
+        ...scaled(c.grad.data),
+        shape: c.grad.shape,
+        label: `grad ${c.label}`,
+      });
+      t.diagnostic(
+        `${c.label}: max abs err ${r.maxAbsError.toExponential(2)} (max |grad| ${maxAbs(c.grad.data).toFixed(2)})`,
+      );
+    }
+  });
+
+  test('the gradient of expm agrees with central finite differences', (t) => {
+    const rng = Rng.stream(31, 'expm fd');
+    let worst = 0;
+    for (const c of fixture.cases) {
+      const n = c.A.shape[0]!;
+      const a = Float32Array.from(c.A.data);
+      worst = Math.max(worst, directionalCheck(expm, a, Float32Array.from(c.G.data), n, rng, c.label));
+    }
+    t.diagnostic(`worst: ${(worst * 100).toFixed(1)}% of the tolerance`);
+  });
+
+  test('expm of a large skew matrix is orthogonal to 1e-5 (64 × 64, ‖A‖₁ ≈ 60: six squarings)', (t) => {
+    const n = 64;
+    const a = randomSkew(n, 1, Rng.stream(32, 'skew'));
+    const w = tf.tidy(() => {
+      const A = tf.tensor2d(a, [n, n]);
+      assert.ok(oneNorm(A) > 32, `‖A‖₁ = ${oneNorm(A)}`);
+      return expm(A).dataSync();
     });
-    /** Runs `body` unless this backend could not start (then the test is skipped, saying why). */
-    const onBackend = (body: (t: TestContext) => void) => (t: TestContext) => {
-      if (unavailable !== null) {
-        t.skip(unavailable);
-        return;
-      }
-      assert.equal(tf.getBackend(), backend);
-      body(t);
-    };
+    const err = orthogonalityError(w, n);
+    t.diagnostic(`max |WᵀW − I| = ${err.toExponential(2)}`);
+    assert.ok(err < 1e-5, `max |WᵀW − I| = ${err}`);
+  });
 
-    it(
-      'expm equals the official expm32 (float64) on every fixture case',
-      onBackend((t) => {
-        for (const c of fixture.cases) {
-          const ours = tf.tidy(() => expm(tf.tensor2d(c.A.data, c.A.shape as [number, number])).dataSync());
-          const r = assertAllClose(ours, c.expm.data, {
-            ...scaled(c.expm.data),
-            shape: c.expm.shape,
-            label: c.label,
-          });
-          t.diagnostic(`${c.label}: max abs err ${r.maxAbsError.toExponential(2)}`);
-        }
-      }),
-    );
+  test('expm of a non-finite matrix is NaN (divergence is reported, not hung on)', () => {
+    const out = tf.tidy(() => expmValue(tf.tensor2d([1, NaN, 0, 1], [2, 2])).dataSync());
+    assert.ok(out.every(Number.isNaN));
+  });
 
-    it(
-      'the gradient of ⟨G, expm(A)⟩ equals the official backward (differential(expm32, Aᵀ, G))',
-      onBackend((t) => {
-        for (const c of fixture.cases) {
-          const n = c.A.shape[0]!;
-          const ours = tf.tidy(() => {
-            const G = tf.tensor2d(c.G.data, [n, n]);
-            const f = (a: tf.Tensor) => tf.sum(tf.mul(expm(a as tf.Tensor2D), G));
-            return tf
-              .grad(f)(tf.tensor2d(c.A.data, [n, n]))
-              .dataSync();
-          });
-          const r = assertAllClose(ours, c.grad.data, {
-            ...scaled(c.grad.data),
-            shape: c.grad.shape,
-            label: `grad ${c.label}`,
-          });
-          t.diagnostic(
-            `${c.label}: max abs err ${r.maxAbsError.toExponential(2)} (max |grad| ${maxAbs(c.grad.data).toFixed(2)})`,
-          );
-        }
-      }),
-    );
+  test('inv equals a float64 Gauss–Jordan, also where pivoting is needed (zero diagonal)', () => {
+    const rng = Rng.stream(33, 'inv');
+    const n = 7;
+    const general = rng.normalArray(n * n);
+    // Zero diagonal: elimination without row exchanges would divide by zero at the first step.
+    const pivoting = Float32Array.from([0, 2, 1, 0, 1, 0, 3, 1, 4, 1, 0, 2, 0, 1, 1, 0]);
+    for (const [m, k, label] of [
+      [general, n, 'random 7 × 7'],
+      [pivoting, 4, 'zero diagonal 4 × 4'],
+    ] as const) {
+      const ours = tf.tidy(() => inv(tf.tensor2d(m, [k, k])).dataSync());
+      const expected = inv64(m, k);
+      assertAllClose(ours, expected, { ...scaled(expected), shape: [k, k], label });
+    }
+  });
 
-    it(
-      'the gradient of expm agrees with central finite differences',
-      onBackend((t) => {
-        const rng = Rng.stream(31, 'expm fd');
-        let worst = 0;
-        for (const c of fixture.cases) {
-          const n = c.A.shape[0]!;
-          const a = Float32Array.from(c.A.data);
-          worst = Math.max(worst, directionalCheck(expm, a, Float32Array.from(c.G.data), n, rng, c.label));
-        }
-        t.diagnostic(`worst: ${(worst * 100).toFixed(1)}% of the tolerance`);
-      }),
-    );
+  test('the gradient of inv is −Xᵀ G Xᵀ (float64) and agrees with finite differences', (t) => {
+    const rng = Rng.stream(34, 'inv grad');
+    const n = 6;
+    // Diagonally shifted so that M is well conditioned: the check is of the gradient, not of conditioning.
+    const m = rng.normalArray(n * n).map((v, i) => (i % (n + 1) === 0 ? v + 3 : v));
+    const g = rng.normalArray(n * n);
+    const ours = tf.tidy(() => {
+      const G = tf.tensor2d(g, [n, n]);
+      return tf
+        .grad((x: tf.Tensor) => tf.sum(tf.mul(inv(x as tf.Tensor2D), G)))(tf.tensor2d(m, [n, n]))
+        .dataSync();
+    });
+    const x = inv64(m, n);
+    const xt = transpose64(x, n);
+    const expected = matmul64(matmul64(xt, g, n), xt, n).map((v) => -v);
+    assertAllClose(ours, expected, { ...scaled(expected), shape: [n, n], label: 'd⟨G, M⁻¹⟩/dM' });
+    const worst = directionalCheck(inv, m, g, n, rng, 'inv');
+    t.diagnostic(`finite differences: worst ${(worst * 100).toFixed(1)}% of the tolerance`);
+  });
 
-    it(
-      'expm of a large skew matrix is orthogonal to 1e-5 (64 × 64, ‖A‖₁ ≈ 60: six squarings)',
-      onBackend((t) => {
-        const n = 64;
-        const a = randomSkew(n, 1, Rng.stream(32, 'skew'));
-        const w = tf.tidy(() => {
-          const A = tf.tensor2d(a, [n, n]);
-          assert.ok(oneNorm(A) > 32, `‖A‖₁ = ${oneNorm(A)}`);
-          return expm(A).dataSync();
-        });
-        const err = orthogonalityError(w, n);
+  test('(I + A)⁻¹ by Newton–Schulz equals a float64 inverse, also for a large ‖A‖ (48 × 48, ‖A‖₁ ≈ 100)', (t) => {
+    const n = 48;
+    for (const scale of [0.05, 3]) {
+      const a = randomSkew(n, scale, Rng.stream(38, `schulz ${scale}`));
+      const ours = tf.tidy(() => invIdentityPlusSkewValue(tf.tensor2d(a, [n, n]))!.dataSync());
+      const expected = inv64(
+        a.map((v, i) => v + (i % (n + 1) === 0 ? 1 : 0)),
+        n,
+      );
+      const r = assertAllClose(ours, expected, {
+        ...scaled(expected),
+        shape: [n, n],
+        label: `scale ${scale}`,
+      });
+      t.diagnostic(`scale ${scale}: max abs err ${r.maxAbsError.toExponential(2)}`);
+    }
+    // Not skew: the a-priori step count would not hold, so it declines (cayley then uses Gauss–Jordan).
+    const notSkew = tf.tensor2d([0, 1, 0.5, 0], [2, 2]);
+    assert.equal(invIdentityPlusSkewValue(notSkew), null);
+    notSkew.dispose();
+  });
+
+  test('cayley is (I + A)⁻¹(I − A) (float64), orthogonal to 1e-5 for skew A, and also right for non-skew A', (t) => {
+    const n = 9;
+    const skewA = randomSkew(n, 1.5, Rng.stream(35, 'cayley'));
+    const general = Rng.stream(35, 'cayley general')
+      .normalArray(n * n)
+      .map((v, i) => (i % (n + 1) === 0 ? v + 4 : v));
+    for (const [a, label] of [
+      [skewA, 'skew (Newton–Schulz)'],
+      [general, 'general (Gauss–Jordan)'],
+    ] as const) {
+      const ours = tf.tidy(() => cayley(tf.tensor2d(a, [n, n])).dataSync());
+      const iPlus = a.map((v, i) => v + (i % (n + 1) === 0 ? 1 : 0));
+      const iMinus = a.map((v, i) => -v + (i % (n + 1) === 0 ? 1 : 0));
+      const expected = matmul64(inv64(iPlus, n), iMinus, n);
+      assertAllClose(ours, expected, { ...scaled(expected), shape: [n, n], label });
+      if (a === skewA) {
+        const err = orthogonalityError(ours, n);
         t.diagnostic(`max |WᵀW − I| = ${err.toExponential(2)}`);
         assert.ok(err < 1e-5, `max |WᵀW − I| = ${err}`);
-      }),
-    );
-
-    it(
-      'expm of a non-finite matrix is NaN (divergence is reported, not hung on)',
-      onBackend(() => {
-        const out = tf.tidy(() => expmValue(tf.tensor2d([1, NaN, 0, 1], [2, 2])).dataSync());
-        assert.ok(out.every(Number.isNaN));
-      }),
-    );
-
-    it(
-      'inv equals a float64 Gauss–Jordan, also where pivoting is needed (zero diagonal)',
-      onBackend(() => {
-        const rng = Rng.stream(33, 'inv');
-        const n = 7;
-        const general = rng.normalArray(n * n);
-        // Zero diagonal: elimination without row exchanges would divide by zero at the first step.
-        const pivoting = Float32Array.from([0, 2, 1, 0, 1, 0, 3, 1, 4, 1, 0, 2, 0, 1, 1, 0]);
-        for (const [m, k, label] of [
-          [general, n, 'random 7 × 7'],
-          [pivoting, 4, 'zero diagonal 4 × 4'],
-        ] as const) {
-          const ours = tf.tidy(() => inv(tf.tensor2d(m, [k, k])).dataSync());
-          const expected = inv64(m, k);
-          assertAllClose(ours, expected, { ...scaled(expected), shape: [k, k], label });
-        }
-      }),
-    );
-
-    it(
-      'the gradient of inv is −Xᵀ G Xᵀ (float64) and agrees with finite differences',
-      onBackend((t) => {
-        const rng = Rng.stream(34, 'inv grad');
-        const n = 6;
-        // Diagonally shifted so that M is well conditioned: the check is of the gradient, not of conditioning.
-        const m = rng.normalArray(n * n).map((v, i) => (i % (n + 1) === 0 ? v + 3 : v));
-        const g = rng.normalArray(n * n);
-        const ours = tf.tidy(() => {
-          const G = tf.tensor2d(g, [n, n]);
-          return tf
-            .grad((x: tf.Tensor) => tf.sum(tf.mul(inv(x as tf.Tensor2D), G)))(tf.tensor2d(m, [n, n]))
-            .dataSync();
-        });
-        const x = inv64(m, n);
-        const xt = transpose64(x, n);
-        const expected = matmul64(matmul64(xt, g, n), xt, n).map((v) => -v);
-        assertAllClose(ours, expected, { ...scaled(expected), shape: [n, n], label: 'd⟨G, M⁻¹⟩/dM' });
-        const worst = directionalCheck(inv, m, g, n, rng, 'inv');
-        t.diagnostic(`finite differences: worst ${(worst * 100).toFixed(1)}% of the tolerance`);
-      }),
-    );
-
-    it(
-      '(I + A)⁻¹ by Newton–Schulz equals a float64 inverse, also for a large ‖A‖ (48 × 48, ‖A‖₁ ≈ 100)',
-      onBackend((t) => {
-        const n = 48;
-        for (const scale of [0.05, 3]) {
-          const a = randomSkew(n, scale, Rng.stream(38, `schulz ${scale}`));
-          const ours = tf.tidy(() => invIdentityPlusSkewValue(tf.tensor2d(a, [n, n]))!.dataSync());
-          const expected = inv64(
-            a.map((v, i) => v + (i % (n + 1) === 0 ? 1 : 0)),
-            n,
-          );
-          const r = assertAllClose(ours, expected, {
-            ...scaled(expected),
-            shape: [n, n],
-            label: `scale ${scale}`,
-          });
-          t.diagnostic(`scale ${scale}: max abs err ${r.maxAbsError.toExponential(2)}`);
-        }
-        // Not skew: the a-priori step count would not hold, so it declines (cayley then uses Gauss–Jordan).
-        const notSkew = tf.tensor2d([0, 1, 0.5, 0], [2, 2]);
-        assert.equal(invIdentityPlusSkewValue(notSkew), null);
-        notSkew.dispose();
-      }),
-    );
-
-    it(
-      'cayley is (I + A)⁻¹(I − A) (float64), orthogonal to 1e-5 for skew A, and also right for non-skew A',
-      onBackend((t) => {
-        const n = 9;
-        const skewA = randomSkew(n, 1.5, Rng.stream(35, 'cayley'));
-        const general = Rng.stream(35, 'cayley general')
-          .normalArray(n * n)
-          .map((v, i) => (i % (n + 1) === 0 ? v + 4 : v));
-        for (const [a, label] of [
-          [skewA, 'skew (Newton–Schulz)'],
-          [general, 'general (Gauss–Jordan)'],
-        ] as const) {
-          const ours = tf.tidy(() => cayley(tf.tensor2d(a, [n, n])).dataSync());
-          const iPlus = a.map((v, i) => v + (i % (n + 1) === 0 ? 1 : 0));
-          const iMinus = a.map((v, i) => -v + (i % (n + 1) === 0 ? 1 : 0));
-          const expected = matmul64(inv64(iPlus, n), iMinus, n);
-          assertAllClose(ours, expected, { ...scaled(expected), shape: [n, n], label });
-          if (a === skewA) {
-            const err = orthogonalityError(ours, n);
-            t.diagnostic(`max |WᵀW − I| = ${err.toExponential(2)}`);
-            assert.ok(err < 1e-5, `max |WᵀW − I| = ${err}`);
-          }
-        }
-      }),
-    );
-
-    it(
-      'the gradient of cayley is 2·(−Xᵀ G Xᵀ), X = (I + A)⁻¹ (float64), and agrees with finite differences',
-      onBackend((t) => {
-        const n = 6;
-        const rng = Rng.stream(39, 'cayley grad');
-        const a = randomSkew(n, 1, rng);
-        const g = rng.normalArray(n * n);
-        const ours = tf.tidy(() => {
-          const G = tf.tensor2d(g, [n, n]);
-          return tf
-            .grad((x: tf.Tensor) => tf.sum(tf.mul(cayley(x as tf.Tensor2D), G)))(tf.tensor2d(a, [n, n]))
-            .dataSync();
-        });
-        const xt = transpose64(
-          inv64(
-            a.map((v, i) => v + (i % (n + 1) === 0 ? 1 : 0)),
-            n,
-          ),
-          n,
-        );
-        const expected = matmul64(matmul64(xt, g, n), xt, n).map((v) => -2 * v);
-        assertAllClose(ours, expected, { ...scaled(expected), shape: [n, n], label: 'd⟨G, cayley(A)⟩/dA' });
-        // Directions are skew, so that A ± hE stays skew and the Newton–Schulz path is the one differenced.
-        const skewOnly = (f: (x: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor2D) => f(skewFromUpper(x));
-        const worst = directionalCheck(skewOnly(cayley), a, g, n, rng, 'cayley');
-        t.diagnostic(`finite differences: worst ${(worst * 100).toFixed(1)}% of the tolerance`);
-      }),
-    );
-
-    it(
-      'skewFromUpper reads the strict upper triangle only, and passes gradient to it only',
-      onBackend(() => {
-        const n = 4;
-        const p = Rng.stream(36, 'P').normalArray(n * n);
-        const g = Rng.stream(36, 'G').normalArray(n * n);
-        const [a, dp] = tf.tidy(() => {
-          const G = tf.tensor2d(g, [n, n]);
-          const P = tf.tensor2d(p, [n, n]);
-          const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(skewFromUpper(x as tf.Tensor2D), G)))(P);
-          return [skewFromUpper(P).dataSync(), grad.dataSync()];
-        });
-        for (let i = 0; i < n; i++)
-          for (let j = 0; j < n; j++) {
-            const k = i * n + j;
-            const upper = j > i;
-            // === rather than assert.equal: a masked-out entry may be −0, which is as zero as 0.
-            const ak = upper ? p[k]! : i === j ? 0 : -p[j * n + i]!;
-            const dk = upper ? Math.fround(g[k]! - g[j * n + i]!) : 0;
-            assert.ok(a[k] === ak, `A[${i}, ${j}] = ${a[k]}, expected ${ak}`);
-            assert.ok(dp[k] === dk, `dP[${i}, ${j}] = ${dp[k]}, expected ${dk}`);
-          }
-      }),
-    );
-
-    it(
-      'expm, inv and cayley leak no tensors through a tidy forward and gradient',
-      onBackend(() => {
-        const n = 5;
-        const a = randomSkew(n, 2, Rng.stream(37, 'leak'));
-        const run = () =>
-          tf.tidy(() => {
-            const A = tf.tensor2d(a, [n, n]);
-            const f = (x: tf.Tensor) =>
-              tf.sum(
-                tf.add(tf.add(expm(x as tf.Tensor2D), cayley(x as tf.Tensor2D)), inv(tf.add(x, tf.eye(n)))),
-              );
-            const { value, grad } = tf.valueAndGrad(f)(A);
-            value.dataSync();
-            grad.dataSync();
-          });
-        run(); // warm-up: a backend may keep tensors it makes on its first use of an op
-        const before = tf.memory().numTensors;
-        run();
-        assert.equal(tf.memory().numTensors, before);
-      }),
-    );
+      }
+    }
   });
-}
+
+  test('the gradient of cayley is 2·(−Xᵀ G Xᵀ), X = (I + A)⁻¹ (float64), and agrees with finite differences', (t) => {
+    const n = 6;
+    const rng = Rng.stream(39, 'cayley grad');
+    const a = randomSkew(n, 1, rng);
+    const g = rng.normalArray(n * n);
+    const ours = tf.tidy(() => {
+      const G = tf.tensor2d(g, [n, n]);
+      return tf
+        .grad((x: tf.Tensor) => tf.sum(tf.mul(cayley(x as tf.Tensor2D), G)))(tf.tensor2d(a, [n, n]))
+        .dataSync();
+    });
+    const xt = transpose64(
+      inv64(
+        a.map((v, i) => v + (i % (n + 1) === 0 ? 1 : 0)),
+        n,
+      ),
+      n,
+    );
+    const expected = matmul64(matmul64(xt, g, n), xt, n).map((v) => -2 * v);
+    assertAllClose(ours, expected, { ...scaled(expected), shape: [n, n], label: 'd⟨G, cayley(A)⟩/dA' });
+    // Directions are skew, so that A ± hE stays skew and the Newton–Schulz path is the one differenced.
+    const skewOnly = (f: (x: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor2D) => f(skewFromUpper(x));
+    const worst = directionalCheck(skewOnly(cayley), a, g, n, rng, 'cayley');
+    t.diagnostic(`finite differences: worst ${(worst * 100).toFixed(1)}% of the tolerance`);
+  });
+
+  test('skewFromUpper reads the strict upper triangle only, and passes gradient to it only', () => {
+    const n = 4;
+    const p = Rng.stream(36, 'P').normalArray(n * n);
+    const g = Rng.stream(36, 'G').normalArray(n * n);
+    const [a, dp] = tf.tidy(() => {
+      const G = tf.tensor2d(g, [n, n]);
+      const P = tf.tensor2d(p, [n, n]);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(skewFromUpper(x as tf.Tensor2D), G)))(P);
+      return [skewFromUpper(P).dataSync(), grad.dataSync()];
+    });
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        const k = i * n + j;
+        const upper = j > i;
+        // === rather than assert.equal: a masked-out entry may be −0, which is as zero as 0.
+        const ak = upper ? p[k]! : i === j ? 0 : -p[j * n + i]!;
+        const dk = upper ? Math.fround(g[k]! - g[j * n + i]!) : 0;
+        assert.ok(a[k] === ak, `A[${i}, ${j}] = ${a[k]}, expected ${ak}`);
+        assert.ok(dp[k] === dk, `dP[${i}, ${j}] = ${dp[k]}, expected ${dk}`);
+      }
+  });
+
+  test('expm, inv and cayley leak no tensors through a tidy forward and gradient', () => {
+    const n = 5;
+    const a = randomSkew(n, 2, Rng.stream(37, 'leak'));
+    const run = () =>
+      tf.tidy(() => {
+        const A = tf.tensor2d(a, [n, n]);
+        const f = (x: tf.Tensor) =>
+          tf.sum(tf.add(tf.add(expm(x as tf.Tensor2D), cayley(x as tf.Tensor2D)), inv(tf.add(x, tf.eye(n)))));
+        const { value, grad } = tf.valueAndGrad(f)(A);
+        value.dataSync();
+        grad.dataSync();
+      });
+    run(); // warm-up: a backend may keep tensors it makes on its first use of an op
+    const before = tf.memory().numTensors;
+    run();
+    assert.equal(tf.memory().numTensors, before);
+  });
+});

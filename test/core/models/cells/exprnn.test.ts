@@ -1,169 +1,81 @@
 // Golden test of the exprnn cell (fixture: test/fixtures/golden/exprnn.json), plus orthogonality, init and counts.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import type { TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import * as tf from '../../../../core/engine/tf.ts';
 import { defaultsOf } from '../../../../core/api/params.ts';
 import type { Config } from '../../../../core/api/params.ts';
-import { selectBackend } from '../../../../core/engine/backend.ts';
 import { Rng } from '../../../../core/engine/rng.ts';
 import { effectiveParamCount } from '../../../../core/models/cell.ts';
 import { exprnn, exprnnRecurrent } from '../../../../core/models/cells/exprnn.ts';
 import { countParams, Model, modelSpecs } from '../../../../core/models/model.ts';
 import { prepared, stepContext, unroll } from '../../../../core/models/unroll.ts';
-import { copyingBatch } from '../../../../core/tasks/tasks/copying.ts';
-import { Stepper } from '../../../../core/training/loop.ts';
-import { trainDefaultsFor } from '../../../../core/training/spec.ts';
-import { assertAllClose } from '../../../helpers/all-close.ts';
-import { GOLDEN_TOL, goldenSuite, loadGolden, runGolden } from './golden.ts';
+import { describeOnBackends } from '../../../helpers/backends.ts';
+import { assertGoldenOnBackend, goldenSuite } from './golden.ts';
+import { orthogonalityError, trainOnCopying } from './shared-orthogonal.ts';
 
 goldenSuite('exprnn');
 
 const configOf = (units: number, init = 'cayley'): Config => ({ ...defaultsOf(exprnn.config), units, init });
-/** The expRNN copying model: one-hot 10 in (9 symbols + marker), 9 classes out at every step. */
-const COPYING_SHAPE = { inputDim: 10, outputDim: 9, every: true };
 
-/** max |WᵀW − I| in float64 for the recurrent matrix W = exp(A(P)) of `weights`. */
-function orthogonalityError(p: tf.Tensor, n: number): number {
-  const w = tf.tidy(() => exprnnRecurrent(p as tf.Tensor2D).dataSync());
-  let worst = 0;
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += w[k * n + i]! * w[k * n + j]!;
-      worst = Math.max(worst, Math.abs(s - (i === j ? 1 : 0)));
-    }
-  return worst;
-}
+describeOnBackends('exprnn', (test) => {
+  // goldenSuite runs on cpu only; expm's products and the custom gradient run on each backend's kernels.
+  test('golden features and gradients', (t) => assertGoldenOnBackend('exprnn', t));
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`exprnn on the ${backend} backend`, () => {
-    let unavailable: string | null = null;
-    before(async () => {
-      try {
-        await selectBackend(backend);
-      } catch (err) {
-        unavailable = `${backend} cannot start here: ${err instanceof Error ? err.message : String(err)}`;
-      }
-    });
-    /** Runs `body` unless this backend could not start (then the test is skipped, saying why). */
-    const onBackend = (body: (t: TestContext) => void) => (t: TestContext) => {
-      if (unavailable !== null) {
-        t.skip(unavailable);
-        return;
-      }
-      assert.equal(tf.getBackend(), backend);
-      body(t);
-    };
-
-    // goldenSuite runs on cpu only; expm's products and the custom gradient run on each backend's kernels.
-    it(
-      'golden features and gradients',
-      onBackend((t) => {
-        const fx = loadGolden('exprnn');
-        const ours = runGolden(fx);
-        let worst = 0;
-        const check = (
-          actual: ArrayLike<number>,
-          expected: { shape: number[]; data: number[] },
-          label: string,
-        ) => {
-          const r = assertAllClose(actual, expected.data, { ...GOLDEN_TOL, shape: expected.shape, label });
-          worst = Math.max(worst, r.worstRatio);
-        };
-        check(ours.features, fx.features, 'features');
-        check(ours.gradX, fx.grads.x, 'dL/dx');
-        for (const [name, g] of Object.entries(fx.grads.weights)) check(ours.gradW[name]!, g, `dL/d${name}`);
-        t.diagnostic(`worst element: ${(worst * 100).toFixed(1)}% of the tolerance`);
-      }),
-    );
-
-    it(
-      'W stays orthogonal to 1e-5 after optimizer steps that move A far (copying task, N = 24)',
-      onBackend((t) => {
-        const n = 24;
-        const model = new Model(exprnn, configOf(n, 'henaff'), COPYING_SHAPE, Rng.stream(41, 'init'));
-        // The official optimizers (RMSprop, lr_orth = lr/10) with a large lr, so that a few steps move A far:
-        // orthogonality must hold by construction, not because the weights barely changed.
-        const tc = { ...trainDefaultsFor('exprnn'), lr: 0.5 } as Config;
-        const stepper = new Stepper(model, tc);
-        const start = model.getWeights()['recurrent_kernel.A']!.values;
-        const dataRng = Rng.stream(41, 'data');
-        const noiseRng = Rng.stream(41, 'noise');
-        for (let s = 0; s < 4; s++) {
-          const { loss } = stepper.step(
-            'ce',
-            copyingBatch(6, 8, 'exprnn', dataRng),
-            noiseRng,
-            tc['lr'] as number,
-          );
-          assert.ok(Number.isFinite(loss), `step ${s}: loss ${loss}`);
-        }
-        const end = model.getWeights()['recurrent_kernel.A']!.values;
-        const moved = start.reduce((m, v, i) => Math.max(m, Math.abs(v - end[i]!)), 0);
-        assert.ok(moved > 0.1, `A moved only ${moved}`);
-        const err = orthogonalityError(model.variables['recurrent_kernel.A']!, n);
-        t.diagnostic(`A moved by up to ${moved.toFixed(3)}; max |WᵀW − I| = ${err.toExponential(2)}`);
-        assert.ok(err < 1e-5, `max |WᵀW − I| = ${err}`);
-        stepper.dispose();
-        model.dispose();
-      }),
-    );
-
-    it(
-      'W follows the weights: no stale W after an update, through unroll or a bare step',
-      onBackend(() => {
-        const n = 6;
-        const config = configOf(n);
-        const shape = { inputDim: 2, outputDim: 3, every: false };
-        const model = new Model(exprnn, config, shape, Rng.stream(42, 'init'));
-        const xs = Rng.stream(42, 'x').normalArray(5 * 4 * 2);
-        const features = (m: Model) =>
-          tf.tidy(() => {
-            const x = tf.tensor3d(xs, [5, 4, 2]);
-            return unroll(
-              exprnn,
-              m.variables,
-              config,
-              x,
-              stepContext(false, null),
-              false,
-            ).features.dataSync();
-          });
-        const before = features(model);
-        const p = model.variables['recurrent_kernel.A']!;
-        // An optimizer-like in-place update of P (assign keeps the variable object, changes its data).
-        const update = () =>
-          tf.tidy(() => p.assign(tf.add(p, tf.mul(0.3, tf.randomNormal(p.shape, 0, 1, 'float32', 7)))));
-        update();
-        const after = features(model);
-        assert.notDeepEqual(after, before);
-        // The same numbers as a fresh model holding the updated weights: nothing of the old W survived.
-        const fresh = new Model(exprnn, config, shape, model.getWeights());
-        assert.deepEqual(after, features(fresh));
-        // A bare step with the prepared weights (CellSpec.prepare) computes the formula with the new values.
-        const [ours, ref] = tf.tidy(() => {
-          const x = tf.tensor2d(xs.slice(0, 8), [4, 2]);
-          const h = tf.tensor2d(Rng.stream(42, 'h').normalArray(4 * n), [4, n]);
-          const w = prepared(exprnn, model.variables, config);
-          const next = exprnn.step(x, [h], w, config, stepContext(false, null))[0]!;
-          const pre = tf.add(
-            tf.matMul(x, model.variables['input_kernel.weight']!, false, true),
-            tf.matMul(h, exprnnRecurrent(p as tf.Tensor2D)),
-          );
-          const expected = tf.mul(
-            tf.sign(pre),
-            tf.relu(tf.add(tf.abs(pre), model.variables['nonlinearity.b']!)),
-          );
-          return [next.dataSync(), expected.dataSync()];
-        });
-        assert.deepEqual(ours, ref);
-        model.dispose();
-        fresh.dispose();
-      }),
-    );
+  test('W stays orthogonal to 1e-5 after optimizer steps that move A far (copying task, N = 24)', (t) => {
+    const n = 24;
+    // The official optimizers (RMSprop, lr_orth = lr/10) with a large lr, so that a few steps move A far:
+    // orthogonality must hold by construction, not because the weights barely changed.
+    const run = { seed: 41, lr: 0.5, steps: 4, T: 6, batch: 8, layout: 'exprnn' } as const;
+    const { model, moved: movedBy } = trainOnCopying(exprnn, configOf(n, 'henaff'), run);
+    const moved = movedBy['recurrent_kernel.A']!;
+    assert.ok(moved > 0.1, `A moved only ${moved}`);
+    const w = tf.tidy(() => exprnnRecurrent(model.variables['recurrent_kernel.A'] as tf.Tensor2D).dataSync());
+    const err = orthogonalityError(w, n);
+    t.diagnostic(`A moved by up to ${moved.toFixed(3)}; max |WᵀW − I| = ${err.toExponential(2)}`);
+    assert.ok(err < 1e-5, `max |WᵀW − I| = ${err}`);
+    model.dispose();
   });
-}
+
+  test('W follows the weights: no stale W after an update, through unroll or a bare step', () => {
+    const n = 6;
+    const config = configOf(n);
+    const shape = { inputDim: 2, outputDim: 3, every: false };
+    const model = new Model(exprnn, config, shape, Rng.stream(42, 'init'));
+    const xs = Rng.stream(42, 'x').normalArray(5 * 4 * 2);
+    const features = (m: Model) =>
+      tf.tidy(() => {
+        const x = tf.tensor3d(xs, [5, 4, 2]);
+        return unroll(exprnn, m.variables, config, x, stepContext(false, null), false).features.dataSync();
+      });
+    const before = features(model);
+    const p = model.variables['recurrent_kernel.A']!;
+    // An optimizer-like in-place update of P (assign keeps the variable object, changes its data).
+    const update = () =>
+      tf.tidy(() => p.assign(tf.add(p, tf.mul(0.3, tf.randomNormal(p.shape, 0, 1, 'float32', 7)))));
+    update();
+    const after = features(model);
+    assert.notDeepEqual(after, before);
+    // The same numbers as a fresh model holding the updated weights: nothing of the old W survived.
+    const fresh = new Model(exprnn, config, shape, model.getWeights());
+    assert.deepEqual(after, features(fresh));
+    // A bare step with the prepared weights (CellSpec.prepare) computes the formula with the new values.
+    const [ours, ref] = tf.tidy(() => {
+      const x = tf.tensor2d(xs.slice(0, 8), [4, 2]);
+      const h = tf.tensor2d(Rng.stream(42, 'h').normalArray(4 * n), [4, n]);
+      const w = prepared(exprnn, model.variables, config);
+      const next = exprnn.step(x, [h], w, config, stepContext(false, null))[0]!;
+      const pre = tf.add(
+        tf.matMul(x, model.variables['input_kernel.weight']!, false, true),
+        tf.matMul(h, exprnnRecurrent(p as tf.Tensor2D)),
+      );
+      const expected = tf.mul(tf.sign(pre), tf.relu(tf.add(tf.abs(pre), model.variables['nonlinearity.b']!)));
+      return [next.dataSync(), expected.dataSync()];
+    });
+    assert.deepEqual(ours, ref);
+    model.dispose();
+    fresh.dispose();
+  });
+});
 
 describe('exprnn: initialisation follows lezcano/expRNN initialization.py and orthogonal.py', () => {
   const initOf = (n: number, d: number, init: string) => {

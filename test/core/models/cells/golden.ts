@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
 import * as tf from '../../../../core/engine/tf.ts';
 import { resolveConfig } from '../../../../core/api/params.ts';
 import { selectBackend } from '../../../../core/engine/backend.ts';
@@ -71,6 +72,24 @@ export function runGolden(fx: GoldenFixture): {
   });
 }
 
+/**
+ * The golden check on the current backend (goldenSuite runs on cpu only): features and every gradient of fixture
+ * `name` within GOLDEN_TOL; the worst element's share of the tolerance goes to `t`'s diagnostics.
+ */
+export function assertGoldenOnBackend(name: string, t: TestContext): void {
+  const fx = loadGolden(name);
+  const ours = runGolden(fx);
+  let worst = 0;
+  const check = (actual: ArrayLike<number>, expected: Packed, label: string) => {
+    const r = assertAllClose(actual, expected.data, { ...GOLDEN_TOL, shape: expected.shape, label });
+    worst = Math.max(worst, r.worstRatio);
+  };
+  check(ours.features, fx.features, 'features');
+  check(ours.gradX, fx.grads.x, 'dL/dx');
+  for (const [w, g] of Object.entries(fx.grads.weights)) check(ours.gradW[w]!, g, `dL/d${w}`);
+  t.diagnostic(`worst element: ${(worst * 100).toFixed(1)}% of the tolerance`);
+}
+
 const describeReport = (r: CloseReport): string =>
   `max rel err ${r.maxRelError.toExponential(2)} (|e| ≥ ${REL_FLOOR}), max abs err ${r.maxAbsError.toExponential(2)}, ` +
   `${(r.worstRatio * 100).toFixed(1)}% of the tolerance`;
@@ -82,7 +101,7 @@ const describeReport = (r: CloseReport): string =>
  */
 export function goldenSuite(name: string): Map<string, CloseReport> {
   const reports = new Map<string, CloseReport>();
-  describe(`${name}: golden numbers of the official implementation`, () => {
+  describe(`${name}: golden numbers of the reference implementation named in its fixture's source`, () => {
     const fx = loadGolden(name);
     let ours: ReturnType<typeof runGolden>;
     before(async () => {

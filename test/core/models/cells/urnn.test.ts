@@ -1,19 +1,16 @@
 // Golden test of the urnn cell (fixture: test/fixtures/golden/urnn.json), plus unitarity, Π and parameter count.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import * as tf from '../../../../core/engine/tf.ts';
 import { defaultsOf } from '../../../../core/api/params.ts';
 import type { Config } from '../../../../core/api/params.ts';
-import { selectBackend } from '../../../../core/engine/backend.ts';
 import { Rng } from '../../../../core/engine/rng.ts';
 import { urnn, urnnPermutation, urnnRecurrent } from '../../../../core/models/cells/urnn.ts';
 import { countParams, Model, modelSpecs } from '../../../../core/models/model.ts';
-import { copyingBatch } from '../../../../core/tasks/tasks/copying.ts';
-import { Stepper } from '../../../../core/training/loop.ts';
-import { trainDefaultsFor } from '../../../../core/training/spec.ts';
-import { assertAllClose } from '../../../helpers/all-close.ts';
-import { GOLDEN_TOL, goldenSuite, loadGolden, runGolden } from './golden.ts';
+import { describeOnBackends } from '../../../helpers/backends.ts';
+import { assertGoldenOnBackend, goldenSuite, loadGolden } from './golden.ts';
+import { COPYING_SHAPE, trainOnCopying } from './shared-orthogonal.ts';
 
 goldenSuite('urnn');
 
@@ -25,8 +22,6 @@ interface PermutationFixture {
 }
 
 const configOf = (units: number): Config => ({ ...defaultsOf(urnn.config), units });
-/** The copying task's model shape: one-hot 10 in, 9 classes out at every step. */
-const COPYING_SHAPE = { inputDim: 10, outputDim: 9, every: true };
 
 /**
  * max over entries of |W*W − I| for the complex n × n matrix W of the recurrent operator, read off by applying
@@ -74,6 +69,16 @@ function unitarityError(
   return { unitary, linear };
 }
 
+/** The operator of `weights` is unitary and complex-linear to 1e-5 (both errors go to `t`'s diagnostics). */
+function assertUnitary(weights: Record<string, tf.Tensor>, config: Config, t: TestContext): void {
+  const { unitary, linear } = unitarityError(weights, config);
+  t.diagnostic(
+    `max|W*W − I| = ${unitary.toExponential(2)}, complex-linearity error ${linear.toExponential(2)}`,
+  );
+  assert.ok(unitary < 1e-5, `max|W*W − I| = ${unitary}`);
+  assert.ok(linear < 1e-5, `complex-linearity error ${linear}`);
+}
+
 describe('urnn: the fixed permutation Π', () => {
   const fx = loadGolden('urnn') as unknown as PermutationFixture;
 
@@ -93,104 +98,32 @@ describe('urnn: the fixed permutation Π', () => {
   });
 });
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`urnn on the ${backend} backend`, () => {
-    let unavailable: string | null = null;
-    before(async () => {
-      try {
-        await selectBackend(backend);
-      } catch (err) {
-        unavailable = `${backend} cannot start here: ${err instanceof Error ? err.message : String(err)}`;
-      }
-    });
-    /** Runs `body` unless this backend could not start (then the test is skipped, saying why). */
-    const onBackend = (body: (t: TestContext) => void) => (t: TestContext) => {
-      if (unavailable !== null) {
-        t.skip(unavailable);
-        return;
-      }
-      assert.equal(tf.getBackend(), backend);
-      body(t);
-    };
+describeOnBackends('urnn', (test) => {
+  // goldenSuite checks on cpu only; wasm has kernels of its own (its sin/cos err ~2e-7, ten times cpu's), so
+  // the golden numbers are checked on every backend here.
+  test('golden features and gradients', (t) => assertGoldenOnBackend('urnn', t));
 
-    // goldenSuite checks on cpu only; wasm has kernels of its own (its sin/cos err ~2e-7, ten times cpu's), so
-    // the golden numbers are checked on every backend here.
-    it(
-      'golden features and gradients',
-      onBackend((t) => {
-        const fx = loadGolden('urnn');
-        const ours = runGolden(fx);
-        let worst = 0;
-        const check = (
-          actual: ArrayLike<number>,
-          expected: { shape: number[]; data: number[] },
-          label: string,
-        ) => {
-          const r = assertAllClose(actual, expected.data, { ...GOLDEN_TOL, shape: expected.shape, label });
-          worst = Math.max(worst, r.worstRatio);
-        };
-        check(ours.features, fx.features, 'features');
-        check(ours.gradX, fx.grads.x, 'dL/dx');
-        for (const [name, g] of Object.entries(fx.grads.weights)) check(ours.gradW[name]!, g, `dL/d${name}`);
-        t.diagnostic(`worst element: ${(worst * 100).toFixed(1)}% of the tolerance`);
-      }),
-    );
-
-    it(
-      'the recurrent operator is unitary at initialisation (n = 128, the copying model), to 1e-5',
-      onBackend((t) => {
-        const config = configOf(128);
-        const model = new Model(urnn, config, COPYING_SHAPE, Rng.stream(21, 'init'));
-        const { unitary, linear } = unitarityError(model.variables, config);
-        t.diagnostic(
-          `max|W*W − I| = ${unitary.toExponential(2)}, complex-linearity error ${linear.toExponential(2)}`,
-        );
-        assert.ok(unitary < 1e-5, `max|W*W − I| = ${unitary}`);
-        assert.ok(linear < 1e-5, `complex-linearity error ${linear}`);
-        model.dispose();
-      }),
-    );
-
-    it(
-      'it stays unitary after optimizer steps on the copying task that move theta and reflection, to 1e-5',
-      onBackend((t) => {
-        const config = configOf(16);
-        const model = new Model(urnn, config, COPYING_SHAPE, Rng.stream(22, 'init'));
-        // The official optimizer (RMSProp, decay 0.9) with a large learning rate, so that a few steps move the
-        // unitary parameters far: unitarity must hold by construction, not because the weights barely changed.
-        const tc = { ...trainDefaultsFor('urnn'), lr: 0.05 } as Config;
-        const stepper = new Stepper(model, tc);
-        const start = model.getWeights();
-        const dataRng = Rng.stream(22, 'data');
-        const noiseRng = Rng.stream(22, 'noise');
-        for (let s = 0; s < 3; s++) {
-          const { loss } = stepper.step(
-            'ce',
-            copyingBatch(1, 4, 'urnn', dataRng),
-            noiseRng,
-            tc['lr'] as number,
-          );
-          assert.ok(Number.isFinite(loss), `step ${s}: loss ${loss}`);
-        }
-        const end = model.getWeights();
-        for (const name of ['theta', 'reflection']) {
-          const a = start[name]!.values;
-          const b = end[name]!.values;
-          const moved = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-          assert.ok(moved > 0.05, `${name} moved only ${moved}`);
-        }
-        const { unitary, linear } = unitarityError(model.variables, config);
-        t.diagnostic(
-          `max|W*W − I| = ${unitary.toExponential(2)}, complex-linearity error ${linear.toExponential(2)}`,
-        );
-        assert.ok(unitary < 1e-5, `max|W*W − I| = ${unitary}`);
-        assert.ok(linear < 1e-5, `complex-linearity error ${linear}`);
-        stepper.dispose();
-        model.dispose();
-      }),
-    );
+  test('the recurrent operator is unitary at initialisation (n = 128, the copying model), to 1e-5', (t) => {
+    const config = configOf(128);
+    const model = new Model(urnn, config, COPYING_SHAPE, Rng.stream(21, 'init'));
+    assertUnitary(model.variables, config, t);
+    model.dispose();
   });
-}
+
+  test('it stays unitary after optimizer steps on the copying task that move theta and reflection, to 1e-5', (t) => {
+    const config = configOf(16);
+    // The official optimizer (RMSProp, decay 0.9) with a large learning rate, so that a few steps move the
+    // unitary parameters far: unitarity must hold by construction, not because the weights barely changed.
+    const run = { seed: 22, lr: 0.05, steps: 3, T: 1, batch: 4, layout: 'urnn' } as const;
+    const { model, moved: movedBy } = trainOnCopying(urnn, config, run);
+    for (const name of ['theta', 'reflection']) {
+      const moved = movedBy[name]!;
+      assert.ok(moved > 0.05, `${name} moved only ${moved}`);
+    }
+    assertUnitary(model.variables, config, t);
+    model.dispose();
+  });
+});
 
 describe('urnn: parameter count', () => {
   const params = (units: number, inputDim: number, outputDim: number) =>
