@@ -57,9 +57,9 @@ async function worker(): Promise<void> {
       steps,
       backend: o.backend,
       set: {
-        seqLen: o.seqLen!,
+        seqLen: o.seqLen,
         units: String(UNITS[arch] ?? 64),
-        batchSize: o.batch!,
+        batchSize: o.batch,
         evalEvery: String(Math.max(1, Math.floor(steps / 4))),
         evalSize: '200',
         checkpointEvery: String(steps),

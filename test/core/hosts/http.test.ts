@@ -8,8 +8,19 @@ import { serve } from '../../../core/hosts/http.ts';
 import { Workbench } from '../../../core/workbench.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
-async function post(url: string, method: string, input: unknown): Promise<{ status: number; body: { ok: boolean; value?: unknown; error?: { code: string; message: string } } }> {
-  const r = await fetch(`${url}api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+async function post(
+  url: string,
+  method: string,
+  input: unknown,
+): Promise<{
+  status: number;
+  body: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+}> {
+  const r = await fetch(`${url}api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
   return { status: r.status, body: (await r.json()) as { ok: boolean } };
 }
 
@@ -44,7 +55,8 @@ describe('HTTP host', () => {
     const seen: { type: string; status?: string; step?: number }[] = [];
     const finished = new Promise<void>((resolve) =>
       ws.on('message', (m: Buffer) => {
-        const e = (JSON.parse(m.toString()) as { data: { type: string; status?: string; step?: number } }).data;
+        const e = (JSON.parse(m.toString()) as { data: { type: string; status?: string; step?: number } })
+          .data;
         seen.push(e);
         if (e.type === 'status' && e.status === 'completed') resolve();
       }),
@@ -60,7 +72,10 @@ describe('HTTP host', () => {
     assert.equal(started.status, 200, JSON.stringify(started.body));
     await finished;
     ws.close();
-    assert.deepEqual(seen.filter((e) => e.type === 'metrics').map((e) => e.step), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      seen.filter((e) => e.type === 'metrics').map((e) => e.step),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
     const id = (started.body.value as { id: string }).id;
     const series = await post(server.url, 'metrics', { runId: id, keys: ['train/loss'], maxPoints: 4 });
     const [loss] = series.body.value as { points: unknown[]; total: number }[];
@@ -69,10 +84,19 @@ describe('HTTP host', () => {
 
     // A page of another site reaching 127.0.0.1 through DNS rebinding carries its own Host header: refused.
     const foreign = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/runs', method: 'POST', headers: { host: 'evil.example' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/runs',
+          method: 'POST',
+          headers: { host: 'evil.example' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end('{}');
     });
