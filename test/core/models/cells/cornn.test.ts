@@ -1,6 +1,6 @@
 // coRNN: golden test against the official implementation, and bounded hidden states over long inputs.
 import assert from 'node:assert/strict';
-import { defaultsOf } from '../../../../core/api/params.ts';
+import { defaultsOf, type Config } from '../../../../core/api/params.ts';
 import { Rng } from '../../../../core/engine/rng.ts';
 import * as tf from '../../../../core/engine/tf.ts';
 import { cornn } from '../../../../core/models/cells/cornn.ts';
@@ -32,7 +32,7 @@ function forcedBound(dt: number, gamma: number, eps: number): { y: number; z: nu
 
 describeOnBackends('cornn hidden states', (test) => {
   test('stay within the T-independent forced-oscillator bound over 2000 steps', () => {
-    const config = { ...defaultsOf(cornn.config), units: 16 };
+    const config: Config = { ...defaultsOf(cornn.config), units: 16 };
     const model = new Model(
       cornn,
       config,
