@@ -1,10 +1,12 @@
-// Metric history: batched progress commits, downsampled reads (min/max per bucket, in SQL) and truncation on resume.
+// Metric history: batched progress commits (with the rollup), downsampled reads (min/max per bucket) and truncation on resume.
 import { WorkbenchError } from '../api/errors.ts';
 import type { MetricPoint, MetricSeries } from '../api/types.ts';
 import { deleteCheckpointsAfter, insertCheckpoint } from './checkpoints.ts';
 import type { NewCheckpoint } from './checkpoints.ts';
 import { encodeValue, toPoint } from './metric-values.ts';
 import type { MetricRow } from './metric-values.ts';
+import { RollupBatch, truncateRollup } from './rollup.ts';
+import { downsampleFromRollup, planRange, rangeStats, rollupFits } from './rollup-read.ts';
 import { notFound, requireRun } from './runs.ts';
 import { inWriteTransaction, namedStmt, stmt } from './statements.ts';
 import type { Db } from './statements.ts';
@@ -47,9 +49,10 @@ function checkMetric(m: MetricInput): void {
 }
 
 /**
- * Writes one batch of progress in ONE transaction: metric points (a re-sent step replaces the old point),
- * latest_metrics (never moved backwards), runs.step, the heartbeat and optionally a checkpoint. A crash
- * therefore never leaves a checkpoint without the metrics that led to it, or the other way round.
+ * Writes one batch of progress in ONE transaction: metric points (a re-sent step replaces the old point) and
+ * their rollup rows, latest_metrics (never moved backwards), runs.step, the heartbeat and optionally a
+ * checkpoint. A crash therefore never leaves a checkpoint without the metrics that led to it, or the other way
+ * round, nor a rollup that disagrees with the metric rows.
  */
 export function commitProgress(db: Db, runId: string, p: Progress): void {
   p.metrics.forEach(checkMetric);
@@ -67,14 +70,27 @@ export function commitProgress(db: Db, runId: string, p: Progress): void {
       runId,
     );
     if (moved.changes === 0) throw notFound(runId);
+    // A re-sent step replaces the stored point; its rollup bucket is then rebuilt, since the old point may
+    // have been one of its extremes. New points are merged into the rollup per bucket (RollupBatch).
     const insert = stmt(
       db,
-      'INSERT OR REPLACE INTO metrics (run_id, key, step, value, nonfinite, wall_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO metrics (run_id, key, step, value, nonfinite, wall_ms) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, key, step) DO NOTHING`,
     );
+    const rollup = new RollupBatch();
     for (const m of p.metrics) {
       const v = encodeValue(m.value);
-      insert.run(runId, m.key, m.step, v.value, v.nonfinite, m.wallMs);
+      if (insert.run(runId, m.key, m.step, v.value, v.nonfinite, m.wallMs).changes === 1)
+        rollup.added(m.key, m.step, v.value, v.nonfinite, m.wallMs);
+      else {
+        stmt(
+          db,
+          'UPDATE metrics SET value = ?, nonfinite = ?, wall_ms = ? WHERE run_id = ? AND key = ? AND step = ?',
+        ).run(v.value, v.nonfinite, m.wallMs, runId, m.key, m.step);
+        rollup.replaced(m.key, m.step);
+      }
     }
+    rollup.flush(db, runId);
     const upsertLatest = stmt(
       db,
       `INSERT INTO latest_metrics (run_id, key, step, value, nonfinite, wall_ms) VALUES (?, ?, ?, ?, ?, ?)
@@ -122,8 +138,10 @@ function stepBound(what: string, n: number | undefined, fallback: number): numbe
 
 /**
  * One series per key (all keys of the run when none are given), points in step order with non-finite
- * values restored. With `maxPoints`, a series with more points than that in the range is downsampled in
- * SQL, so the points never all cross into JavaScript; `total` counts the stored points in the range.
+ * values restored; `total` counts the stored points in the range (from the rollup's counts). With
+ * `maxPoints`, a series with more points than that in the range is downsampled (min/max per bucket), so the
+ * points never all cross into JavaScript: a long range from the rollup (downsampleFromRollup), a shorter one
+ * exactly from the metric rows in SQL.
  */
 export function readMetrics(db: Db, runId: string, opts: ReadMetricsOptions = {}): MetricSeries[] {
   const { maxPoints } = opts;
@@ -138,18 +156,17 @@ export function readMetrics(db: Db, runId: string, opts: ReadMetricsOptions = {}
       .all(runId)
       .map((r) => r.key);
   return keys.map((key) => {
-    const stats = stmt<{ n: number; lo: number | null; hi: number | null }>(
-      db,
-      'SELECT count(*) AS n, min(step) AS lo, max(step) AS hi FROM metrics WHERE run_id = ? AND key = ? AND step BETWEEN ? AND ?',
-    ).get(runId, key, from, to);
-    const total = stats?.n ?? 0;
+    const plan = planRange(runId, key, from, to);
+    const { total, lo, hi } = rangeStats(db, plan);
+    const buckets = Math.floor((maxPoints ?? 0) / 2);
     let points: MetricPoint[];
-    if (total === 0 || stats?.lo == null || stats.hi == null) points = [];
+    if (total === 0 || lo === null || hi === null) points = [];
     else if (maxPoints === undefined || total <= maxPoints)
       points = stmt<MetricRow>(db, RANGE_SQL).all(runId, key, from, to).map(toPoint);
+    else if (rollupFits(lo, hi, buckets)) points = downsampleFromRollup(db, plan, lo, hi, buckets);
     else
       points = namedStmt<MetricRow>(db, DOWNSAMPLE_SQL)
-        .all({ run: runId, key, lo: stats.lo, hi: stats.hi, buckets: Math.floor(maxPoints / 2) })
+        .all({ run: runId, key, lo, hi, buckets })
         .map(toPoint);
     return { key, points, total };
   });
@@ -157,9 +174,9 @@ export function readMetrics(db: Db, runId: string, opts: ReadMetricsOptions = {}
 
 /**
  * Cuts a run back to `step` so a resumed run continues the same curve from its checkpoint: metrics and
- * checkpoints after it go, latest_metrics is rebuilt from what is left and runs.step becomes at most `step`
- * (the step the run resumes from is its last completed one). A negative `step` clears the whole history:
- * a run with no checkpoint restarts from step 0.
+ * checkpoints after it go, the rollup and latest_metrics are rebuilt from what is left and runs.step becomes
+ * at most `step` (the step the run resumes from is its last completed one). A negative `step` clears the
+ * whole history: a run with no checkpoint restarts from step 0.
  */
 export function truncateAfter(db: Db, runId: string, step: number): void {
   if (!Number.isSafeInteger(step))
@@ -167,6 +184,7 @@ export function truncateAfter(db: Db, runId: string, step: number): void {
   inWriteTransaction(db, () => {
     requireRun(db, runId);
     stmt(db, 'DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step);
+    truncateRollup(db, runId, step);
     deleteCheckpointsAfter(db, runId, step);
     stmt(db, 'DELETE FROM latest_metrics WHERE run_id = ?').run(runId);
     // SQLite takes the bare columns of an aggregate query with a single max() from the row holding that max.

@@ -85,7 +85,7 @@ export class Store {
     this.#guard((db) => metrics.commitProgress(db, runId, p));
   }
 
-  /** Metric series, downsampled in SQL to `maxPoints` (min/max per bucket) when asked. */
+  /** Metric series, downsampled to `maxPoints` (min/max per bucket; long ranges from the rollup) when asked. */
   readMetrics(runId: string, opts: ReadMetricsOptions = {}): MetricSeries[] {
     return this.#guard((db) => metrics.readMetrics(db, runId, opts));
   }

@@ -119,10 +119,10 @@ describe('downsampling', () => {
         .map((value, i) => ({ key: 'loss', step: start + i, value, wallMs: (start + i) * 2 }));
       store.commitProgress('r1', { metrics, now: start });
     }
-    const [series] = store.readMetrics('r1', { keys: ['loss'], maxPoints: 1000 });
+    const [series] = store.readMetrics('r1', { keys: ['loss'], maxPoints: 1250 });
     assert.ok(series);
     assert.equal(series.total, N);
-    assert.ok(series.points.length <= 1000, `${series.points.length} points`);
+    assert.ok(series.points.length <= 1250, `${series.points.length} points`);
     checkPoints(series.points);
     const byStep = new Map(series.points.map((p) => [p.step, p.value]));
     assert.equal(byStep.get(MIN_STEP), -5);
@@ -131,22 +131,37 @@ describe('downsampling', () => {
     assert.equal(byStep.get(NEG_INF_STEP), -Infinity);
     assert.deepEqual(
       series.points.map((p) => p.step),
-      expectedSteps(0, N - 1, 500),
+      expectedSteps(0, N - 1, 625),
     );
 
     const [window] = store.readMetrics('r1', {
       keys: ['loss'],
-      maxPoints: 100,
-      fromStep: 50_000,
+      maxPoints: 150,
+      fromStep: 48_000,
       toStep: 59_999,
     });
     assert.ok(window);
-    assert.equal(window.total, 10_000);
-    assert.ok(window.points.length <= 100);
+    assert.equal(window.total, 12_000);
+    assert.ok(window.points.length <= 150);
     checkPoints(window.points);
     assert.deepEqual(
       window.points.map((p) => p.step),
-      expectedSteps(50_000, 59_999, 50),
+      expectedSteps(48_000, 59_999, 75),
+    );
+
+    // Both reads above are long enough to come from the rollup (rollup.test.ts), and their buckets (160 steps)
+    // are made of whole rollup buckets, so they equal the exact buckets; a shorter range is downsampled exactly.
+    const [exact] = store.readMetrics('r1', {
+      keys: ['loss'],
+      maxPoints: 1000,
+      fromStep: 70_001,
+      toStep: 74_999,
+    });
+    assert.equal(exact?.total, 4999);
+    checkPoints(exact?.points ?? []);
+    assert.deepEqual(
+      exact?.points.map((p) => p.step),
+      expectedSteps(70_001, 74_999, 500),
     );
 
     const [small] = store.readMetrics('r1', { keys: ['loss'], maxPoints: 1000, fromStep: 100, toStep: 199 });

@@ -250,6 +250,7 @@ describe('tags, notes and deletion', () => {
       'params',
       'metrics',
       'latest_metrics',
+      'metric_rollup',
       'tags',
       'notes',
       'artifacts',
