@@ -11,6 +11,7 @@ import { openStore } from '../core/storage/db.ts';
 import type { MetricInput } from '../core/storage/metrics.ts';
 import { resolveRunSpec } from '../core/training/spec.ts';
 import { Workbench } from '../core/workbench.ts';
+import { CHROMIUM_ARGS } from '../test/renderer/harness.ts';
 
 const { values: o } = parseArgs({
   options: {
@@ -96,15 +97,7 @@ try {
   const server = await serve(wb, { port: 0 });
   const browser = await chromium.launch({
     executablePath: o.chromium,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   const url = `${server.url}#/compare?ids=${ids.join(',')}`;
   const times: number[] = [];
