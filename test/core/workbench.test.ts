@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { forkLauncher, type ChildLike } from '../../core/runner/runner.ts';
 import { Workbench } from '../../core/workbench.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { untilRunEvent } from '../helpers/run-events.ts';
 
 const TINY = { seqLen: 8, units: 6, evalSize: 16, evalEvery: 10, checkpointEvery: 5 };
 
@@ -26,15 +27,8 @@ describe('Workbench runners', () => {
       backend: 'cpu',
       set: TINY,
     });
-    await new Promise<void>((resolve) => {
-      const off = wb.onRunEvent((e) => {
-        if (e.type === 'checkpoint' && e.step >= 10) {
-          off();
-          child!.kill('SIGKILL');
-          resolve();
-        }
-      });
-    });
+    await untilRunEvent(wb, (e) => e.type === 'checkpoint' && e.step >= 10);
+    child!.kill('SIGKILL');
     const killed = await wb.waitForRun(run.id);
     assert.equal(killed.status, 'interrupted');
     assert.match(killed.error ?? '', /SIGKILL/);
@@ -66,14 +60,8 @@ describe('Workbench runners', () => {
       backend: 'cpu',
       set: { ...TINY, seqLen: 3 },
     });
-    await new Promise<void>((resolve) => {
-      const off = wb.onRunEvent((e) => {
-        if (e.type === 'metrics' && e.step === 3) {
-          off();
-          void wb.stopRun({ runId: run.id }).then(() => resolve());
-        }
-      });
-    });
+    await untilRunEvent(wb, (e) => e.type === 'metrics' && e.step === 3);
+    await wb.stopRun({ runId: run.id });
     const stopped = await wb.waitForRun(run.id);
     assert.equal(stopped.status, 'stopped');
     assert.equal((await wb.checkpoints({ runId: run.id })).at(-1)!.step, stopped.step);

@@ -13,6 +13,7 @@ import {
 } from '../../electron/utility-launcher.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { shimFork } from './shim-fork.ts';
+import { untilRunEvent } from '../helpers/run-events.ts';
 
 class FakeUtility extends EventEmitter implements UtilityProcessLike {
   pid: number | undefined = 4242;
@@ -180,14 +181,8 @@ describe('utilityLauncher running child-main through process.parentPort', () => 
       backend: 'cpu',
       set: TINY,
     });
-    await new Promise<void>((resolve) => {
-      const off = wb.onRunEvent((e) => {
-        if (e.type === 'metrics' && e.step === 3) {
-          off();
-          void wb.stopRun({ runId: run.id }).then(() => resolve());
-        }
-      });
-    });
+    await untilRunEvent(wb, (e) => e.type === 'metrics' && e.step === 3);
+    await wb.stopRun({ runId: run.id });
     const stopped = await wb.waitForRun(run.id);
     assert.equal(stopped.status, 'stopped');
     assert.equal((await wb.checkpoints({ runId: run.id })).at(-1)!.step, stopped.step);
