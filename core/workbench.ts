@@ -17,7 +17,7 @@ import { CELLS } from './models/registry.ts';
 import { FINAL_STATUSES, type RunnerMode } from './runner/protocol.ts';
 import { forkLauncher, launchRunner, type Launcher, type RunnerHandle } from './runner/runner.ts';
 import { openStore, type Store } from './storage/db.ts';
-import { TASKS } from './tasks/registry.ts';
+import { getTask, TASKS } from './tasks/registry.ts';
 import { DEFAULT_STEPS, resolveRunSpec, trainDefaultsFor } from './training/spec.ts';
 import { TRAIN_SCHEMA } from './training/config.ts';
 import { BACKEND_CHOICES } from './engine/backend.ts';
@@ -94,7 +94,7 @@ export class Workbench implements WorkbenchApi {
 
   async startRun(input: StartRunInput): Promise<RunRecord> {
     const spec = resolveRunSpec(input, () => randomInt(2 ** 31));
-    const task = TASKS.find((t) => t.name === spec.task)!;
+    const task = getTask(spec.task);
     const id = randomBytes(6).toString('hex');
     this.store.createRun({
       id,
