@@ -120,6 +120,10 @@ export class Workbench implements WorkbenchApi {
     return this.store.readMetrics(id, input);
   }
 
+  async metricsMany(input: { requests: MetricsInput[] }) {
+    return Promise.all(input.requests.map((r) => this.metrics(r)));
+  }
+
   async checkpoints(input: { runId: string }) {
     return this.store.listCheckpoints(this.store.resolveRunId(input.runId));
   }

@@ -80,6 +80,11 @@ export interface WorkbenchApi {
   runs(input: ListRunsInput): Promise<RunRecord[]>;
   run(input: { runId: string }): Promise<RunRecord>;
   metrics(input: MetricsInput): Promise<MetricSeries[]>;
+  /**
+   * Several `metrics` reads in one call, answered in the order asked (Compare opens 20 runs with one round
+   * trip instead of 20 requests queued behind the browser's six connections per host).
+   */
+  metricsMany(input: { requests: MetricsInput[] }): Promise<MetricSeries[][]>;
   checkpoints(input: { runId: string }): Promise<CheckpointInfo[]>;
   stopRun(input: { runId: string }): Promise<RunRecord>;
   resumeRun(input: { runId: string; steps?: number }): Promise<RunRecord>;

@@ -5,6 +5,15 @@ import { RUN_STATUSES } from './types.ts';
 
 const runId = z.string().min(1).max(64);
 const empty = z.object({}).strict();
+const metricsInput = z
+  .object({
+    runId,
+    keys: z.array(z.string().max(128)).max(64).optional(),
+    maxPoints: z.number().int().min(2).max(1_000_000).optional(),
+    fromStep: z.number().int().min(0).optional(),
+    toStep: z.number().int().min(0).optional(),
+  })
+  .strict();
 const startRun = z
   .object({
     arch: z.string().min(1).max(64),
@@ -36,15 +45,8 @@ export const INPUT_SCHEMAS = {
     })
     .strict(),
   run: z.object({ runId }).strict(),
-  metrics: z
-    .object({
-      runId,
-      keys: z.array(z.string().max(128)).max(64).optional(),
-      maxPoints: z.number().int().min(2).max(1_000_000).optional(),
-      fromStep: z.number().int().min(0).optional(),
-      toStep: z.number().int().min(0).optional(),
-    })
-    .strict(),
+  metrics: metricsInput,
+  metricsMany: z.object({ requests: z.array(metricsInput).min(1).max(500) }).strict(),
   checkpoints: z.object({ runId }).strict(),
   stopRun: z.object({ runId }).strict(),
   resumeRun: z.object({ runId, steps: z.number().int().min(1).max(1e9).optional() }).strict(),

@@ -48,6 +48,8 @@ export function reviveResult(method: string, value: unknown): unknown {
       return reviveRun(value as RunRecord);
     case 'metrics':
       return (value as MetricSeries[]).map(reviveSeries);
+    case 'metricsMany':
+      return (value as MetricSeries[][]).map((list) => list.map(reviveSeries));
     case 'summarize':
       return (value as RunSummary[]).map(reviveSummary);
     default:

@@ -81,6 +81,19 @@ describe('HTTP host', () => {
     const [loss] = series.body.value as { points: unknown[]; total: number }[];
     assert.equal(loss!.total, 6);
     assert.ok(loss!.points.length <= 4);
+    // The batched read answers each request as `metrics` would, in the order asked.
+    const many = await post(server.url, 'metricsMany', {
+      requests: [
+        { runId: id, keys: ['train/loss'], maxPoints: 4 },
+        { runId: id, keys: ['train/lr'] },
+      ],
+    });
+    const [first, second] = many.body.value as { key: string; points: unknown[] }[][];
+    assert.deepEqual(first, series.body.value);
+    assert.deepEqual(
+      second!.map((s) => [s.key, s.points.length]),
+      [['train/lr', 6]],
+    );
 
     // A page of another site reaching 127.0.0.1 through DNS rebinding carries its own Host header: refused.
     const foreign = await new Promise<number>((resolve, reject) => {

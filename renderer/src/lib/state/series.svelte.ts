@@ -81,24 +81,27 @@ export class SeriesStore {
     this.#buffer = [];
     this.loading = true;
     const range = this.range;
-    const fetched = await Promise.all(
-      this.targets.map(async (t) => {
-        try {
-          const series = await client.call('metrics', {
-            runId: t.runId,
-            keys: [...t.keys],
-            maxPoints: this.maxPoints,
-            ...(range ? { fromStep: range.from, toStep: range.to } : {}),
-          });
-          return [t.runId, Object.fromEntries(series.map((s) => [s.key, s.points]))] as const;
-        } catch (err) {
-          toasts.error(`Loading the curves of run ${t.runId}`, err);
-          return [t.runId, {}] as const;
-        }
-      }),
-    );
+    let data: Record<string, RunSeries> = {};
+    try {
+      const lists = await client.call('metricsMany', {
+        requests: this.targets.map((t) => ({
+          runId: t.runId,
+          keys: [...t.keys],
+          maxPoints: this.maxPoints,
+          ...(range ? { fromStep: range.from, toStep: range.to } : {}),
+        })),
+      });
+      data = Object.fromEntries(
+        this.targets.map((t, i) => [
+          t.runId,
+          Object.fromEntries((lists[i] ?? []).map((s) => [s.key, s.points])),
+        ]),
+      );
+    } catch (err) {
+      const ids = this.targets.map((t) => t.runId).join(', ');
+      toasts.error(`Loading the curves of run${this.targets.length > 1 ? 's' : ''} ${ids}`, err);
+    }
     if (generation !== this.#generation) return;
-    const data: Record<string, RunSeries> = Object.fromEntries(fetched);
     const buffered = this.#buffer;
     this.#buffer = null;
     this.data = data;
