@@ -26,6 +26,13 @@ export interface Gemm {
     beta: 0 | 1,
     C: Float32Array,
   ): void;
+  /**
+   * Only engines whose buffers live in a WebAssembly memory (wasm-gemm.ts): compile a module (WAT text, cached by
+   * text) that imports that memory as `env.memory`, and return its exports. The fused kernels run their
+   * element-wise passes through it (SIMD; pointers are the `byteOffset`s of alloc'd buffers) and fall back to
+   * plain JS where an engine has none (the reference).
+   */
+  wasmModule?(wat: string): Record<string, unknown>;
 }
 
 /** The plain-JS reference: obviously correct and slow; the tests' oracle for the fast ones. */

@@ -13,6 +13,12 @@ export interface FusedShape {
   D: number;
   /** Readout features at every step ([T, B, F]) rather than at the last step only ([B, F]). */
   every: boolean;
+  /**
+   * Gradient checkpointing over time: keep only the state at every `chunk`-th step and recompute each chunk's
+   * forward in the backward (memory ∝ T/chunk + chunk instead of T). 0 or absent: keep everything. Kernels that
+   * do not checkpoint ignore it (and their tapeBytes says so).
+   */
+  chunk?: number;
 }
 
 /** What a kernel's forward kept for its backward; opaque to everyone but the kernel. */
@@ -46,6 +52,9 @@ export interface FusedKernel {
     rng: Rng | null,
     training: boolean,
   ): { features: Float32Array; tape: Tape };
-  /** Gradients of the loss with respect to x and each input weight, given dL/dfeatures. */
+  /**
+   * Gradients of the loss with respect to x and each input weight, given dL/dfeatures. Called at most once per
+   * tape. The returned arrays (like forward's `features`) belong to the tape: read them before `release`.
+   */
   backward(tape: Tape, dFeatures: Float32Array): { dx: Float32Array; dw: Record<string, Float32Array> };
 }
