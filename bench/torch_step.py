@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch CPU reference for bench/step-time.ts: ms per training step of coRNN or LSTM, and peak RSS.
 
-One step = zero_grad, forward over the whole sequence, MSE on the readout of the last step, backward
+One step = zero_grad, forward over the whole sequence, MSE (or --loss ce) on the readout of the last step, backward
 through time, Adam update (lr 1e-3) -- the same work as core/training/loop.ts `Stepper.step`.
 
 coRNN is written as the official cell (tk-rusch/coRNN, psMNIST/network.py `coRNNCell`): one
@@ -107,6 +107,12 @@ def main():
     ap.add_argument("--length", type=int, default=256)
     ap.add_argument("--input", type=int, default=1)
     ap.add_argument("--output", type=int, default=1)
+    ap.add_argument(
+        "--loss",
+        choices=["mse", "ce"],
+        default="mse",
+        help="mse on random targets, or cross-entropy over --output classes (psMNIST: 10)",
+    )
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (the bench machine has 2 cores)")
@@ -139,10 +145,13 @@ def main():
 
     model = build_model(torch, nn, args)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.MSELoss()
+    loss_fn = nn.MSELoss() if args.loss == "mse" else nn.CrossEntropyLoss()
     gen = torch.Generator().manual_seed(args.seed + 1)
     x = torch.rand(args.length, args.batch, args.input, generator=gen)  # time-major [T, B, D], as the workbench
-    y = torch.rand(args.batch, args.output, generator=gen)
+    if args.loss == "mse":
+        y = torch.rand(args.batch, args.output, generator=gen)
+    else:
+        y = torch.randint(0, args.output, (args.batch,), generator=gen)
 
     times, forward_ms, backward_ms = [], [], []
     loss_value = float("nan")
@@ -171,6 +180,7 @@ def main():
         "ok": True,
         "engine": "pytorch-cpu",
         "model": args.model,
+        "loss": args.loss,
         "hidden": args.hidden,
         "batch": args.batch,
         "length": args.length,
