@@ -3,10 +3,18 @@ import type { Config, ConfigSchema } from './params.ts';
 import type {
   ArchInfo,
   CheckpointInfo,
+  DatasetFormat,
+  DatasetPreview,
+  DatasetRecord,
+  ExportResult,
   MetricSeries,
+  Perturbation,
+  RobustnessCurve,
   RunEvent,
+  RunDiagnostics,
   RunRecord,
   RunStatus,
+  SpectrumInfo,
   TaskInfo,
 } from './types.ts';
 
@@ -19,6 +27,65 @@ export interface StartRunInput {
   set?: Record<string, string | number | boolean>;
   backend?: string;
   experiment?: string;
+  /** Dataset id or name for real-data tasks (sMNIST defaults to the built-in MNIST; CIFAR-10 and seq-* need one). */
+  dataset?: string;
+  /** Budget in epochs of the task's training split instead of `steps`. */
+  epochs?: number;
+  /**
+   * Start from these weights instead of the seed's initialisation (evaluated at step 0, then trained). When the
+   * file is this architecture's export, its architecture config is the default for the run's.
+   */
+  initFrom?: WeightFilesInput;
+}
+
+/** Weight files to start a run from (safetensors, .npz, or TF.js model.json with its shards), bytes in base64. */
+export interface WeightFilesInput {
+  files: { name: string; base64: string }[];
+}
+
+export interface ExportWeightsInput {
+  runId: string;
+  /** 'safetensors', 'npz' or 'tfjs'. */
+  format: string;
+  /** The checkpoint step to export (0: the initial weights); default the newest checkpoint. */
+  step?: number;
+}
+
+export interface SpectrumInput {
+  runId: string;
+  /** 0: the initial weights; else a stored checkpoint's step; default the newest checkpoint. */
+  step?: number;
+}
+
+export interface ImportDatasetInput {
+  /** A file (.npy, .npz, .csv) or folder (MNIST IDX files, CIFAR-10 binary batches) on this machine. */
+  path: string;
+  /** Detected from the path when absent. */
+  format?: DatasetFormat;
+  /** Defaults to the file or folder name. */
+  name?: string;
+  /** Format options: npy `labels`; npz `xKey`, `yKey`, `lengthsKey`; csv `idColumn`, `timeColumn`,
+   * `labelColumn`, `featureColumns` (comma-separated), `delimiter`; npy/npz/csv `kind`. */
+  options?: Record<string, string>;
+}
+
+export interface DatasetPreviewInput {
+  task: string;
+  dataset?: string;
+  /** Task settings (`permutation`, `pixelScale` …), as in StartRunInput.set without prefixes. */
+  set?: Record<string, string | number | boolean>;
+  count?: number;
+}
+
+export interface RobustnessInput {
+  runId: string;
+  kind: Perturbation;
+  /** Noise levels: σ for gaussian and multiplicative, the corrupted fraction for salt-pepper. */
+  levels: number[];
+  /** Seed of the perturbations (default 0), so curves of different runs see the same noise. */
+  seed?: number;
+  /** Evaluate on the first N test examples only (0 or absent: all). */
+  limit?: number;
 }
 
 export interface ListRunsInput {
@@ -66,6 +133,11 @@ export interface RunSummary {
   /** Median of `train/step_ms` over every step (null unless `full`). */
   medianStepMs: number | null;
   step: number;
+  /**
+   * Dataset tasks: the test number as the run's protocol reports it (`task.testProtocol`: at the best validation
+   * evaluation, or the last), with the step it was measured at; null for other tasks or before any evaluation.
+   */
+  test?: { metric: string; value: number; step: number; protocol: string } | null;
 }
 
 /** Every method takes one object and returns a Promise of plain data. */
@@ -94,6 +166,23 @@ export interface WorkbenchApi {
   trainingOptions(input: Record<string, never>): Promise<TrainingOptions>;
   /** Summary rows of the given runs, computed from their stored series (in the order given). */
   summarize(input: SummarizeInput): Promise<RunSummary[]>;
+  /** Parameters per tensor, the gradient-over-time probes, ms per step and peak memory of a run. */
+  diagnostics(input: { runId: string }): Promise<RunDiagnostics>;
+  /** Eigenvalues and singular values of a run's recurrent matrix at a checkpoint (float64). */
+  spectrum(input: SpectrumInput): Promise<SpectrumInfo>;
+  /** A run's weights at a checkpoint as safetensors, .npz or TF.js files, with a model card. */
+  exportWeights(input: ExportWeightsInput): Promise<ExportResult>;
+  /** Imported datasets and the built-in MNIST. */
+  datasets(input: Record<string, never>): Promise<DatasetRecord[]>;
+  /** Read, check, hash and register a dataset; a malformed file is refused and nothing is registered. */
+  importDataset(input: ImportDatasetInput): Promise<DatasetRecord>;
+  deleteDataset(input: { datasetId: string }): Promise<{ deleted: string }>;
+  /** A few training sequences of a task on a dataset, as the model would see them. */
+  datasetPreview(input: DatasetPreviewInput): Promise<DatasetPreview>;
+  /** Evaluate a trained run (its latest checkpoint) on its test set under an input perturbation, per level; stored. */
+  robustness(input: RobustnessInput): Promise<RobustnessCurve>;
+  /** The stored robustness curves of the given runs. */
+  robustnessCurves(input: { runIds: string[] }): Promise<RobustnessCurve[]>;
 }
 
 export type MethodName = keyof WorkbenchApi;

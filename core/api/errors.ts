@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'storage_full'
   | 'backend_unavailable'
   | 'diverged'
+  | 'invalid_dataset'
+  | 'dataset_changed'
   | 'internal';
 
 /** An error meant for the user: `code` is stable for programs, `message` is for people. */

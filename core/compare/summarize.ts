@@ -44,6 +44,8 @@ export interface SummaryInput {
   /** `train/step_ms` points, all of them, or null when the median is not wanted. */
   stepMs: readonly MetricPoint[] | null;
   threshold: number | null;
+  /** The reported test number (reportedTest), for dataset tasks. */
+  test?: RunSummary['test'];
 }
 
 /** The summary row of one run; `last` is the run's latest value of the metric, from its record. */
@@ -63,5 +65,30 @@ export function summarizeRun(run: RunRecord, s: SummaryInput): RunSummary {
     paramCount: run.paramCount,
     medianStepMs: s.stepMs === null ? null : median(s.stepMs.map((p) => p.value)),
     step: run.step,
+    ...(s.test !== undefined ? { test: s.test } : {}),
   };
+}
+
+/**
+ * The test number a dataset run reports under its protocol: 'best-val' takes the test value at the evaluation
+ * whose validation value is best (the earliest on ties; coRNN psMNIST / CIFAR, UnICORNN), 'last' the last test
+ * value (coRNN sMNIST). Without a separate test series (no validation split: evaluation is on the test set),
+ * `evalPoints` are the test values, and 'best-val' is the best test value (expRNN's protocol).
+ */
+export function reportedTest(
+  evalPoints: readonly MetricPoint[],
+  testPoints: readonly MetricPoint[],
+  protocol: string,
+  lowerIsBetter: boolean,
+): { value: number; step: number } | null {
+  const test = testPoints.length > 0 ? testPoints : evalPoints;
+  if (test.length === 0) return null;
+  if (protocol === 'last') {
+    const last = test[test.length - 1]!;
+    return { value: last.value, step: last.step };
+  }
+  const best = bestPoint(evalPoints, lowerIsBetter);
+  if (!best) return null;
+  const at = test.find((p) => p.step === best.step);
+  return at ? { value: at.value, step: at.step } : null;
 }

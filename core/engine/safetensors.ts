@@ -62,29 +62,43 @@ export function decodeSafetensors(
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString('utf8')) as Record<string, unknown>;
   } catch {
-    throw bad('header is not JSON');
+    throw bad(`its ${n}-byte header is not JSON`);
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw bad('its header is not a JSON object');
   const base = 8 + n;
   const tensors: Record<string, NamedTensor> = {};
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (
+        typeof entry !== 'object' ||
+        entry === null ||
+        Object.values(entry).some((v) => typeof v !== 'string')
+      )
+        throw bad('__metadata__ is not an object of strings');
       metadata = entry as Record<string, string>;
       continue;
     }
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (e.dtype !== 'F32') throw bad(`tensor '${name}' has dtype ${String(e.dtype)}; only F32 is supported`);
-    const shape = e.shape as number[];
-    const [begin, end] = e.data_offsets as [number, number];
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (!Number.isInteger(begin) || end - begin !== 4 * size || base + end > bytes.length)
+    const e = (entry ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (e.dtype !== 'F32')
+      throw bad(`tensor '${name}' has dtype ${JSON.stringify(e.dtype)}; only F32 (float32) is supported`);
+    const shape = e.shape;
+    const offsets = e.data_offsets;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
+      throw bad(`tensor '${name}' has no valid shape (${JSON.stringify(shape)})`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((d) => Number.isSafeInteger(d)))
+      throw bad(`tensor '${name}' has no valid data_offsets (${JSON.stringify(offsets)})`);
+    const [begin, end] = offsets as [number, number];
+    const size = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (begin < 0 || end - begin !== 4 * size || base + end > bytes.length)
       throw bad(
-        `tensor '${name}' has data offsets [${begin}, ${end}] that do not fit shape [${shape.join(', ')}] or the file`,
+        `tensor '${name}' has data offsets [${begin}, ${end}] that do not fit shape [${shape.join(', ')}] or the ${bytes.length}-byte file`,
       );
     const values = new Float32Array(size);
     const dv = new DataView(bytes.buffer, bytes.byteOffset + base + begin, 4 * size);
     for (let i = 0; i < size; i++) values[i] = dv.getFloat32(4 * i, true);
-    tensors[name] = { shape, values };
+    tensors[name] = { shape: shape as number[], values };
   }
   return { tensors, metadata };
 }

@@ -65,6 +65,11 @@ export function formatRun(run: RunRecord): string {
     `  backend ${run.env ? `${run.env.backend} on ${run.env.device} (${run.env.host})` : '-'}`,
     `  arch ${JSON.stringify(run.spec.archConfig)}`,
     `  task ${JSON.stringify(run.spec.taskConfig)}`,
+    ...(run.spec.dataset
+      ? [
+          `  dataset ${run.spec.dataset.name} (${run.spec.dataset.id}, ${run.spec.dataset.format}, sha256 ${run.spec.dataset.sha256.slice(0, 16)}…) ${run.spec.dataset.source}`,
+        ]
+      : []),
     `  train ${JSON.stringify(run.spec.trainConfig)}`,
     '  latest:',
     ...Object.entries(run.latest).map(([k, p]) => `    ${k} = ${fmt(p.value)} (step ${p.step})`),

@@ -3,7 +3,18 @@
 import { parseArgs } from 'node:util';
 import type { MethodName } from '../api/contract.ts';
 import type { ErrorData } from '../api/errors.ts';
-import type { ArchInfo, RunEvent, RunRecord, TaskInfo } from '../api/types.ts';
+import type {
+  ArchInfo,
+  ExportResult,
+  RunDiagnostics,
+  RunEvent,
+  RunRecord,
+  SpectrumInfo,
+  TaskInfo,
+} from '../api/types.ts';
+import { formatDiagnostics, formatSpectrum, readInitFiles, writeExport } from './cli-export.ts';
+import { DATASET_OPTIONS, DATASET_USAGE, datasetsCommand, robustnessCommand } from './cli-datasets.ts';
+import type { RunSummary } from '../api/contract.ts';
 import { isEvalKey } from '../api/types.ts';
 import { Workbench } from '../workbench.ts';
 import { defaultDbPath } from './default-db.ts';
@@ -15,10 +26,17 @@ const USAGE = `rnnwb — RNN Workbench from the command line
   rnnwb archs [--json]                   architectures with their config schemas
   rnnwb tasks [--json]                   tasks with their config schemas
   rnnwb train --arch NAME --task NAME [--set key=value …] [--steps N] [--seed N] [--backend NAME] [--json]
+              [--dataset NAME] [--epochs N]   real-data tasks: the dataset (default: built-in MNIST), an epoch budget
+              [--init-from FILE]         start from exported weights (safetensors, .npz, TF.js model.json)
   rnnwb runs [--json]                    every stored run
   rnnwb show RUN_ID [--json]             config, status, latest metrics, backend
   rnnwb resume RUN_ID [--steps N] [--json]   continue from the last checkpoint
   rnnwb stop RUN_ID                      ask a running run to stop (it checkpoints first)
+  rnnwb export RUN_ID --format safetensors|npz|tfjs --out PATH [--step N]
+                                         weights at a checkpoint (0: initial) and a model card beside them
+  rnnwb diagnostics RUN_ID [--json]      parameters per tensor, gradient norm over time, ms/step, peak memory
+  rnnwb spectrum RUN_ID [--step N] [--json]   eigenvalues and singular values of the recurrent matrix
+${DATASET_USAGE}
   rnnwb serve [--port N] [--host H]      HTTP API + WebSocket events + the UI on 127.0.0.1
 
 Every command takes --db PATH (default: $RNNWB_DB, else ${defaultDbPath()}).
@@ -121,10 +139,15 @@ async function main(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      step: { type: 'string' },
+      'init-from': { type: 'string' },
+      ...DATASET_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const [command, arg] = positionals;
+  const [command, arg, arg2] = positionals;
   if (o.help || !command) {
     process.stdout.write(USAGE + '\n');
     return command || o.help ? 0 : 2;
@@ -136,7 +159,21 @@ async function main(argv: string[]): Promise<number> {
     if (!arg) throw new CliExit(2, `rnnwb: ${command} needs a RUN_ID`);
     return arg;
   };
-  const known = ['archs', 'tasks', 'train', 'runs', 'show', 'resume', 'stop', 'serve'];
+  const known = [
+    'archs',
+    'tasks',
+    'train',
+    'runs',
+    'show',
+    'resume',
+    'stop',
+    'serve',
+    'export',
+    'diagnostics',
+    'spectrum',
+    'datasets',
+    'robustness',
+  ];
   if (!known.includes(command)) throw new CliExit(2, `rnnwb: unknown command '${command}'\n\n${USAGE}`);
 
   const wb = new Workbench({ dbPath });
@@ -167,6 +204,49 @@ async function main(argv: string[]): Promise<number> {
         out(`stop requested for run ${run.id}`, { id: run.id, stopRequested: true });
         return 0;
       }
+      case 'export': {
+        if (!o.format || !o.out)
+          throw new CliExit(2, 'rnnwb: export needs --format safetensors|npz|tfjs and --out PATH');
+        const step = intOption(o.step, 'step');
+        const result = await call<ExportResult>(wb, 'exportWeights', {
+          runId: needId(),
+          format: o.format,
+          ...(step !== undefined ? { step } : {}),
+        });
+        const paths = writeExport(result, o.out);
+        out(
+          `run ${result.runId} at step ${result.step} (${result.format}):\n${paths.map((p) => `  ${p}`).join('\n')}`,
+          {
+            ...result,
+            files: result.files.map(({ base64: _, ...f }, i) => ({ ...f, path: paths[i] })),
+          },
+        );
+        return 0;
+      }
+      case 'datasets': {
+        const r = await datasetsCommand((m, i) => call(wb, m, i), arg, arg2, o);
+        out(r.human, r.data);
+        return 0;
+      }
+      case 'robustness': {
+        const r = await robustnessCommand((m, i) => call(wb, m, i), needId(), o);
+        out(r.human, r.data);
+        return 0;
+      }
+      case 'diagnostics': {
+        const d = await call<RunDiagnostics>(wb, 'diagnostics', { runId: needId() });
+        out(formatDiagnostics(d), d);
+        return 0;
+      }
+      case 'spectrum': {
+        const step = intOption(o.step, 'step');
+        const s = await call<SpectrumInfo>(wb, 'spectrum', {
+          runId: needId(),
+          ...(step !== undefined ? { step } : {}),
+        });
+        out(formatSpectrum(s), s);
+        return 0;
+      }
       case 'train':
       case 'resume': {
         let run: RunRecord;
@@ -179,6 +259,9 @@ async function main(argv: string[]): Promise<number> {
             ...(o.steps !== undefined ? { steps: intOption(o.steps, 'steps') } : {}),
             ...(o.seed !== undefined ? { seed: intOption(o.seed, 'seed') } : {}),
             ...(o.backend !== undefined ? { backend: o.backend } : {}),
+            ...(o['init-from'] !== undefined ? { initFrom: readInitFiles(o['init-from']) } : {}),
+            ...(o.dataset !== undefined ? { dataset: o.dataset } : {}),
+            ...(o.epochs !== undefined ? { epochs: intOption(o.epochs, 'epochs') } : {}),
           });
         } else {
           const steps = intOption(o.steps, 'steps');
@@ -192,8 +275,18 @@ async function main(argv: string[]): Promise<number> {
             `run ${run.id}: ${run.spec.arch} on ${run.spec.task}, seed ${run.spec.seed}, ${run.spec.steps} steps, db ${dbPath}\n`,
           );
         const final = await follow(wb, run, o.json);
-        if (o.json) process.stdout.write(JSON.stringify(summary(final)) + '\n');
-        else process.stdout.write(formatRun(final) + '\n');
+        // Dataset tasks: the test number as the run's protocol reports it (best-validation or last evaluation).
+        const [row] = await call<RunSummary[]>(wb, 'summarize', { runIds: [final.id] });
+        const test = row?.test ?? null;
+        if (o.json) process.stdout.write(JSON.stringify({ ...summary(final), test }) + '\n');
+        else
+          process.stdout.write(
+            formatRun(final) +
+              (test
+                ? `\n  reported ${test.metric} = ${test.value.toPrecision(4)} (step ${test.step}, ${test.protocol})`
+                : '') +
+              '\n',
+          );
         return final.status === 'completed' ? 0 : 1;
       }
       case 'serve': {

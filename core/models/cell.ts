@@ -15,6 +15,11 @@ export interface WeightSpec {
   shape: number[];
   /** One line: what the tensor is, in the paper's notation. */
   doc: string;
+  /**
+   * A complex tensor held as real numbers: its last axis is [Re | Im] (2n wide, real parts first). Exports store it
+   * as complex (core/export/tensors.ts: complex64 in .npz, `<name>.real` / `<name>.imag` in safetensors).
+   */
+  complex?: boolean;
   /** Parameter group for the optimizer ('orthogonal' gets its own learning rate); default 'default'. */
   group?: 'default' | 'orthogonal';
   /** Initial values (row-major, `shape`'s size), drawn from our seeded RNG in the official code's distribution. */

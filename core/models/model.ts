@@ -3,8 +3,9 @@ import * as tf from '../engine/tf.ts';
 import type { Config } from '../api/params.ts';
 import { Rng } from '../engine/rng.ts';
 import type { CellSpec, WeightSpec } from './cell.ts';
+import type { FusedSequence } from './fused/fused.ts';
 import { torchDefault } from './init.ts';
-import { stepContext, unroll } from './unroll.ts';
+import { stepContext, unroll, type StateHook } from './unroll.ts';
 
 /** How the task meets the model: input width, output width, and whether an output is due at every step. */
 export interface ModelShape {
@@ -46,6 +47,16 @@ export function modelSpecs(cell: CellSpec, config: Config, shape: ModelShape): W
   ];
 }
 
+/**
+ * The initial weights a run starts from: each spec's initialiser drawn from `rng`, in the specs' order (the Model
+ * constructor draws exactly these; exports and spectra of step 0 redraw them from the run's seed).
+ */
+export function initialWeights(specs: readonly WeightSpec[], rng: Rng): Record<string, WeightValues> {
+  const out: Record<string, WeightValues> = {};
+  for (const spec of specs) out[spec.name] = { shape: [...spec.shape], values: spec.init(rng) };
+  return out;
+}
+
 /** Number of trainable scalars. */
 export function countParams(specs: readonly WeightSpec[]): number {
   return specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
@@ -57,6 +68,11 @@ export class Model {
   readonly shape: ModelShape;
   readonly specs: WeightSpec[];
   readonly variables: Record<string, tf.Variable>;
+  /**
+   * The cell's fused kernel as one operation (fused/fused.ts), set by the training engine's choice; null: the
+   * generic unroll(). Hooks on the states (onState) always take the generic path, which exposes them.
+   */
+  fused: FusedSequence | null = null;
 
   /** Weights from `initial`: drawn by each spec's initialiser from an RNG, or given values (checkpoint, fixture). */
   constructor(
@@ -70,8 +86,9 @@ export class Model {
     this.shape = shape;
     this.specs = modelSpecs(cell, config, shape);
     this.variables = {};
+    const given = initial instanceof Rng ? initialWeights(this.specs, initial) : initial;
     for (const spec of this.specs) {
-      const values = initial instanceof Rng ? spec.init(initial) : initial[spec.name]?.values;
+      const values = given[spec.name]?.values;
       if (!values) throw new Error(`missing initial values for weight '${spec.name}'`);
       if (values.length !== spec.shape.reduce((a, b) => a * b, 1))
         throw new Error(
@@ -92,10 +109,17 @@ export class Model {
     return this.specs.filter((s) => (s.group ?? 'default') === group).map((s) => s.name);
   }
 
-  /** Predictions for time-major inputs [T, B, D]: [B, O], or [T, B, O] when the shape says `every`. */
-  forward(xs: tf.Tensor3D, training: boolean, rng: Rng | null): tf.Tensor {
+  /**
+   * Predictions for time-major inputs [T, B, D]: [B, O], or [T, B, O] when the shape says `every`. `onState` sees
+   * every state (unroll.ts StateHook; the diagnostics' probes).
+   */
+  forward(xs: tf.Tensor3D, training: boolean, rng: Rng | null, onState?: StateHook): tf.Tensor {
     const w = this.variables;
-    const { features } = unroll(this.cell, w, this.config, xs, stepContext(training, rng), this.shape.every);
+    const ctx = stepContext(training, rng);
+    const { features } =
+      this.fused && !onState
+        ? { features: this.fused.features(this.cell, w, this.config, xs, training, rng, this.shape.every) }
+        : unroll(this.cell, w, this.config, xs, ctx, this.shape.every, onState);
     const W = w['readout.weight']!;
     const b = w['readout.bias']!;
     if (!this.shape.every) return tf.add(tf.matMul(features as tf.Tensor2D, W, false, true), b);

@@ -27,6 +27,13 @@ export function prepared(cell: CellSpec, w: Weights, config: Config): Weights {
   return { ...w, ...derived };
 }
 
+/**
+ * Called with the state after each step t = 0..T−1; the sequence continues from the state it returns. Why: the
+ * diagnostics (core/diagnostics) add a zero probe p_t to each state and differentiate with respect to p_t to get
+ * ∂L/∂h_t, which the driver's loop would otherwise keep to itself.
+ */
+export type StateHook = (t: number, state: tf.Tensor2D[]) => tf.Tensor2D[];
+
 export interface UnrollResult {
   /** Features at the last step [B, F], or at every step [T, B, F] when `every` is set. */
   features: tf.Tensor;
@@ -35,7 +42,8 @@ export interface UnrollResult {
 }
 
 /**
- * h_t = cell.step(x_t, h_{t-1}) for t = 1..T from cell.initState; returns the readout features.
+ * h_t = cell.step(x_t, h_{t-1}) for t = 1..T from cell.initState; returns the readout features. `onState`, when
+ * given, sees (and may replace) every h_t.
  * Call inside tf.tidy (or a gradient function): intermediates are left to the caller's scope.
  */
 export function unroll(
@@ -45,6 +53,7 @@ export function unroll(
   xs: tf.Tensor3D,
   ctx: StepContext,
   every: boolean,
+  onState?: StateHook,
 ): UnrollResult {
   const [T, B] = xs.shape;
   if (T < 1) throw new Error('unroll: the sequence is empty');
@@ -54,6 +63,7 @@ export function unroll(
   const collected: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
     state = cell.step(steps[t]!, state, pw, config, ctx);
+    if (onState) state = onState(t, state);
     if (every) collected.push(cell.features(state, config));
   }
   const features = every ? tf.stack(collected, 0) : cell.features(state, config);

@@ -1,6 +1,10 @@
-// Entry point of a runner process: argv [dbPath, runId, mode]; talks to its parent by IPC (fork) or parentPort.
+// Entry point of a runner process: argv [dbPath, runId, mode, options?]; talks to its parent by IPC (fork) or parentPort.
+import type { RobustnessInput } from '../api/contract.ts';
+import { toErrorData } from '../api/errors.ts';
+import type { RunStatus } from '../api/types.ts';
 import { openStore } from '../storage/db.ts';
 import { runJob } from './job.ts';
+import { runRobustnessJob } from './robustness-job.ts';
 import type { FromRunner, RunnerMode, ToRunner } from './protocol.ts';
 
 /** Electron's utilityProcess gives its child `process.parentPort` instead of process.send / 'message'. */
@@ -10,7 +14,7 @@ interface ParentPort {
 }
 const parentPort = (process as { parentPort?: ParentPort }).parentPort;
 
-const [dbPath, runId, mode] = process.argv.slice(2) as [string, string, RunnerMode];
+const [dbPath, runId, mode, options] = process.argv.slice(2) as [string, string, RunnerMode, string?];
 let cancelled = false;
 const onMessage = (m: ToRunner) => {
   if (m.type === 'cancel') cancelled = true;
@@ -28,13 +32,24 @@ else {
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => (cancelled = true));
 
 const store = openStore(dbPath);
-const result = await runJob(
-  store,
-  runId,
-  mode,
-  (event) => send({ type: 'event', event }),
-  () => cancelled,
-);
+let result: { status: RunStatus; error: string | null };
+if (mode === 'robustness') {
+  // An evaluation of a finished run: it changes no run status; its outcome travels in the final message.
+  try {
+    await runRobustnessJob(store, runId, JSON.parse(options ?? '{}') as RobustnessInput);
+    result = { status: 'completed', error: null };
+  } catch (err) {
+    const e = toErrorData(err);
+    result = { status: 'failed', error: `${e.code}: ${e.message}` };
+  }
+} else
+  result = await runJob(
+    store,
+    runId,
+    mode,
+    (event) => send({ type: 'event', event }),
+    () => cancelled,
+  );
 store.close();
 send({ type: 'done', status: result.status, error: result.error });
 process.disconnect?.();

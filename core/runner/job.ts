@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { toErrorData } from '../api/errors.ts';
 import type { RunEvent, RunStatus } from '../api/types.ts';
-import { isEvalKey } from '../api/types.ts';
+import { DIAGNOSTIC, isEvalKey } from '../api/types.ts';
 import { selectBackend } from '../engine/backend.ts';
 import type { Store } from '../storage/db.ts';
 import { decodeCheckpoint } from '../training/checkpoint.ts';
@@ -59,14 +59,22 @@ export async function runJob(
     result = { status: 'failed', error: 'training ended without a status' };
     for await (const ev of train({ spec: run.spec, checkpoint, shouldStop: stopRequested })) {
       if (ev.type === 'ready') {
-        store.setRunEnv(runId, env, ev.paramCount);
-        emit({ type: 'env', runId, env, paramCount: ev.paramCount });
+        // The fused engine replaces the TF.js backend for the sequence: the record says so ('fused-wasm').
+        const runEnv = ev.engine ? { ...env, ...ev.engine } : env;
+        store.setRunEnv(runId, runEnv, ev.paramCount);
+        emit({ type: 'env', runId, env: runEnv, paramCount: ev.paramCount });
       } else if (ev.type === 'metrics') {
         for (const [key, value] of Object.entries(ev.values))
           pending.push({ key, step: ev.step, value, wallMs: ev.wallMs });
         emit({ type: 'metrics', runId, step: ev.step, wallMs: ev.wallMs, values: ev.values });
         const evalStep = Object.keys(ev.values).some(isEvalKey);
         if (evalStep || pending.length >= FLUSH_POINTS || Date.now() - lastFlush >= FLUSH_MS) flush();
+      } else if (ev.type === 'diagnostics') {
+        store.recordDiagnostics(runId, [
+          { kind: DIAGNOSTIC.gradNorms, step: ev.step, values: ev.gradNorms, wallMs: ev.wallMs },
+          { kind: DIAGNOSTIC.stateNorms, step: ev.step, values: ev.stateNorms, wallMs: ev.wallMs },
+        ]);
+        emit({ type: 'diagnostics', runId, step: ev.step });
       } else if (ev.type === 'checkpoint') {
         flush({ step: ev.step, data: ev.data });
         emit({ type: 'checkpoint', runId, step: ev.step });

@@ -1,8 +1,8 @@
 // Messages between a run's host process and its runner child (child_process.fork or Electron utilityProcess).
 import type { RunEvent, RunStatus } from '../api/types.ts';
 
-/** How the child is told what to do: argv [dbPath, runId, mode]. */
-export type RunnerMode = 'start' | 'resume';
+/** How the child is told what to do: argv [dbPath, runId, mode] (+ JSON options for 'robustness'). */
+export type RunnerMode = 'start' | 'resume' | 'robustness';
 
 export type ToRunner = { type: 'cancel' };
 export type FromRunner =

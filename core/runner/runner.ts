@@ -48,8 +48,10 @@ export function launchRunner(
   mode: RunnerMode,
   onMessage: (m: FromRunner) => void,
   launcher: Launcher = forkLauncher,
+  /** Extra argv after the mode (the robustness options as JSON). */
+  extra: string[] = [],
 ): RunnerHandle {
-  const child = launcher(CHILD_MODULE, [dbPath, runId, mode]);
+  const child = launcher(CHILD_MODULE, [dbPath, runId, mode, ...extra]);
   let done: Extract<FromRunner, { type: 'done' }> | null = null;
   let killTimer: NodeJS.Timeout | null = null;
   child.onMessage((m) => {

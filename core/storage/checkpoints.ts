@@ -55,6 +55,22 @@ export function latestCheckpoint(db: Db, runId: string): { step: number; data: U
   return { step: row.step, data: row.data };
 }
 
+/** The checkpoint of a run at `step` (null when none is kept there), its hash verified as `latestCheckpoint`'s. */
+export function checkpointAt(db: Db, runId: string, step: number): { step: number; data: Uint8Array } | null {
+  requireRun(db, runId);
+  const row = stmt<{ step: number; sha256: string; data: Uint8Array }>(
+    db,
+    'SELECT step, sha256, data FROM checkpoints WHERE run_id = ? AND step = ?',
+  ).get(runId, step);
+  if (!row) return null;
+  if (sha256Hex(row.data) !== row.sha256)
+    throw new WorkbenchError(
+      'bad_database',
+      `checkpoint of run '${runId}' at step ${row.step} is damaged (its sha256 does not match)`,
+    );
+  return { step: row.step, data: row.data };
+}
+
 /** A run's checkpoints without their data, oldest first. */
 export function listCheckpoints(db: Db, runId: string): CheckpointInfo[] {
   requireRun(db, runId);

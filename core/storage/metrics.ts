@@ -2,6 +2,7 @@
 import { WorkbenchError } from '../api/errors.ts';
 import type { MetricPoint, MetricSeries } from '../api/types.ts';
 import { deleteCheckpointsAfter, insertCheckpoint } from './checkpoints.ts';
+import { deleteDiagnosticsAfter } from './diagnostics.ts';
 import type { NewCheckpoint } from './checkpoints.ts';
 import { encodeValue, toPoint } from './metric-values.ts';
 import type { MetricRow } from './metric-values.ts';
@@ -186,6 +187,7 @@ export function truncateAfter(db: Db, runId: string, step: number): void {
     stmt(db, 'DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step);
     truncateRollup(db, runId, step);
     deleteCheckpointsAfter(db, runId, step);
+    deleteDiagnosticsAfter(db, runId, step);
     stmt(db, 'DELETE FROM latest_metrics WHERE run_id = ?').run(runId);
     // SQLite takes the bare columns of an aggregate query with a single max() from the row holding that max.
     stmt(

@@ -70,6 +70,16 @@ export function flattenParams(spec: RunSpec): [string, string][] {
     ['seed', JSON.stringify(spec.seed)],
     ['steps', JSON.stringify(spec.steps)],
     ['backend', JSON.stringify(spec.backend)],
+    // What a real-data run trained on, exactly: the dataset and the hash its files had.
+    ...(spec.dataset
+      ? ([
+          ['dataset.id', JSON.stringify(spec.dataset.id)],
+          ['dataset.name', JSON.stringify(spec.dataset.name)],
+          ['dataset.sha256', JSON.stringify(spec.dataset.sha256)],
+          ['dataset.source', JSON.stringify(spec.dataset.source)],
+        ] as [string, string][])
+      : []),
+    ...(spec.epochs !== undefined ? ([['epochs', JSON.stringify(spec.epochs)]] as [string, string][]) : []),
   ];
 }
 

@@ -1,6 +1,18 @@
 // Store: the run database's one object; each method delegates to a storage module under the error guard.
-import type { CheckpointInfo, MetricSeries, RunEnvironment, RunRecord, RunStatus } from '../api/types.ts';
+import type {
+  CheckpointInfo,
+  DatasetRecord,
+  MetricSeries,
+  RobustnessCurve,
+  RunEnvironment,
+  RunRecord,
+  RunStatus,
+} from '../api/types.ts';
 import * as checkpoints from './checkpoints.ts';
+import * as datasets from './datasets.ts';
+import * as robustness from './robustness.ts';
+import * as diagnostics from './diagnostics.ts';
+import type { DiagnosticRow } from './diagnostics.ts';
 import * as metrics from './metrics.ts';
 import type { Progress, ReadMetricsOptions } from './metrics.ts';
 import { reapDeadRuns } from './reaper.ts';
@@ -94,12 +106,27 @@ export class Store {
     return this.#guard((db) => checkpoints.latestCheckpoint(db, runId));
   }
 
+  /** The checkpoint at `step`, or null when none is kept there. */
+  checkpointAt(runId: string, step: number): { step: number; data: Uint8Array } | null {
+    return this.#guard((db) => checkpoints.checkpointAt(db, runId, step));
+  }
+
+  /** Writes diagnostic vectors (‖∂L/∂h_t‖, ‖h_t‖ over t) in one transaction, replacing rows at the same step. */
+  recordDiagnostics(runId: string, rows: readonly DiagnosticRow[]): void {
+    this.#guard((db) => diagnostics.recordDiagnostics(db, runId, rows));
+  }
+
+  /** A run's diagnostic vectors (of `kinds`, or every kind), by kind then step. */
+  readDiagnostics(runId: string, kinds?: readonly string[]): DiagnosticRow[] {
+    return this.#guard((db) => diagnostics.readDiagnostics(db, runId, kinds));
+  }
+
   /** The run's checkpoints without their data, oldest first. */
   listCheckpoints(runId: string): CheckpointInfo[] {
     return this.#guard((db) => checkpoints.listCheckpoints(db, runId));
   }
 
-  /** Deletes metrics (and checkpoints) after `step` and rebuilds latest_metrics and runs.step, for resuming. */
+  /** Deletes metrics (and checkpoints, diagnostics) after `step` and rebuilds latest_metrics and runs.step, for resuming. */
   truncateAfter(runId: string, step: number): void {
     this.#guard((db) => metrics.truncateAfter(db, runId, step));
   }
@@ -124,6 +151,33 @@ export class Store {
    */
   reapDeadRuns(isAlive?: (pid: number, host: string) => boolean, now: number = Date.now()): string[] {
     return this.#guard((db) => reapDeadRuns(db, isAlive, now));
+  }
+
+  /** Registers an imported dataset (one INSERT: a failure leaves nothing registered). */
+  insertDataset(d: DatasetRecord): void {
+    this.#guard((db) => datasets.insertDataset(db, d));
+  }
+
+  listDatasets(): DatasetRecord[] {
+    return this.#guard((db) => datasets.listDatasets(db));
+  }
+
+  /** The dataset with this id, name or unique id prefix (not_found otherwise). */
+  getDataset(key: string): DatasetRecord {
+    return this.#guard((db) => datasets.getDataset(db, key));
+  }
+
+  deleteDataset(id: string): void {
+    this.#guard((db) => datasets.deleteDataset(db, id));
+  }
+
+  /** Stores a robustness curve, replacing the run's earlier one of the same kind. */
+  saveRobustness(c: RobustnessCurve): void {
+    this.#guard((db) => robustness.saveRobustness(db, c));
+  }
+
+  readRobustness(runIds: readonly string[]): RobustnessCurve[] {
+    return this.#guard((db) => robustness.readRobustness(db, runIds));
   }
 
   close(): void {

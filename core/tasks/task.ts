@@ -1,5 +1,6 @@
 // TaskSpec: a benchmark's data, loss and trivial baseline; tasks never see models (design.md §2).
 import type { Config, ConfigSchema } from '../api/params.ts';
+import type { DatasetFormat, DatasetRecord, DatasetRef } from '../api/types.ts';
 import { Rng } from '../engine/rng.ts';
 
 /** A batch, time-major: inputs [T, B, D]; targets [B, O] (mse), [B] or [T, B] class indices (ce). */
@@ -8,6 +9,12 @@ export interface Batch {
   xShape: [number, number, number];
   y: Float32Array | Int32Array;
   yShape: number[];
+  /**
+   * Variable-length data: the valid steps of each sequence (padded with zeros after them; the mask is
+   * t < lengths[b]). The model then outputs at every step and the prediction of sequence b is read at step
+   * lengths[b] − 1 (training/losses.ts atLengths). Absent: every sequence has all T steps.
+   */
+  lengths?: Int32Array;
 }
 
 export interface TaskShape {
@@ -19,10 +26,35 @@ export interface TaskShape {
 
 /** Data of one configured task: training batches and a fixed held-out set. */
 export interface TaskData {
-  /** A training batch; all randomness comes from `rng` (the run's data stream, saved in checkpoints). */
-  trainBatch(batchSize: number, rng: Rng): Batch;
-  /** The held-out evaluation set, the same at every evaluation. */
+  /**
+   * A training batch; all randomness comes from `rng` (the run's data stream, saved in checkpoints). Datasets
+   * with epochs (sMNIST, CIFAR-10, imported data) take the batch for training step `step` (0-based) from that
+   * epoch's shuffle, so a resumed run sees the same batches; without `step` (probes) they sample from `rng`.
+   */
+  trainBatch(batchSize: number, rng: Rng, step?: number): Batch;
+  /**
+   * The held-out evaluation set (`eval/*`: the validation split where the task has one), the same at every
+   * evaluation. Dataset tasks return a lazy array: each element is built when read and not kept, so a large
+   * set is never held in memory whole.
+   */
   evalBatches(batchSize: number): Batch[];
+  /** A test set distinct from the evaluation set (`test/*` metrics), lazy like evalBatches. */
+  testBatches?(batchSize: number): Batch[];
+  /** Training examples in one epoch (datasets), for budgets given in epochs. */
+  trainSize?: number;
+}
+
+/** What a real-data task accepts as its dataset, and the one it uses when none is chosen. */
+export interface TaskDatasetNeeds {
+  formats: readonly DatasetFormat[];
+  kinds: readonly DatasetRecord['kind'][];
+  /** The dataset used when the run names none (built-in MNIST), read and hashed on first use; absent: a
+   * dataset must be chosen. */
+  builtin?: () => DatasetRecord;
+  /** The built-in dataset's name (without reading it). */
+  builtinName?: string;
+  /** Why a dataset of the right format and kind still does not fit (e.g. not 28×28 images), or null. */
+  check?: (ds: DatasetRecord, config: Config) => string | null;
 }
 
 export interface TaskSpec {
@@ -36,11 +68,35 @@ export interface TaskSpec {
   /** The task's headline metric ('mse', 'ce', 'accuracy'), evaluated on held-out data. */
   metric: 'mse' | 'ce' | 'accuracy';
   lowerIsBetter: boolean;
-  shape(config: Config): TaskShape;
+  shape(config: Config, dataset?: DatasetRef): TaskShape;
   /** The metric a trivial, input-ignoring predictor reaches (1/6 for adding, 10 ln 8/(T+20) for copying). */
-  baseline(config: Config): number;
+  baseline(config: Config, dataset?: DatasetRef): number;
   /** Build the data; the held-out set is drawn from a stream of `seed` of its own. */
-  data(config: Config, seed: number): TaskData;
+  data(config: Config, seed: number, dataset?: DatasetRef): TaskData;
+  /** Real-data tasks only: the datasets they train on (the run records which, with its hash). */
+  dataset?: TaskDatasetNeeds;
+  /**
+   * Image tasks: one example's inputs (x[t·D + d], as the model sees them) drawn back as the image, pixels 0–255
+   * row-major [height, width, channels] (the preview of the New-run screen).
+   */
+  exampleImage?(x: Float32Array, config: Config): ExampleImage | null;
+}
+
+export interface ExampleImage {
+  width: number;
+  height: number;
+  channels: number;
+  pixels: number[];
+}
+
+/**
+ * An array of `count` batches built on access and never kept (element i calls `make(i)` each time it is read),
+ * so `for … of`, indexing and `map` work as on an array while memory stays one batch deep.
+ */
+export function lazyBatches(count: number, make: (i: number) => Batch): Batch[] {
+  const out: Batch[] = [];
+  for (let i = 0; i < count; i++) Object.defineProperty(out, i, { get: () => make(i), enumerable: true });
+  return out;
 }
 
 /** Config keys every synthetic task shares: where training batches come from and the held-out size. */

@@ -91,6 +91,46 @@ export const TRAIN_SCHEMA = {
     max: 1e9,
     description: 'save a checkpoint every this many steps',
   },
+  diagEvery: {
+    type: 'integer',
+    default: 100,
+    min: 0,
+    max: 1e9,
+    description:
+      'every this many steps (and at step 0), measure ‖∂L/∂h_t‖ and ‖h_t‖ for every time step t on a fixed probe batch (0: off)',
+  },
+  diagBatch: {
+    type: 'integer',
+    default: 32,
+    min: 1,
+    max: 10000,
+    description: 'probe batch of the diagnostics: the first this many held-out sequences',
+  },
+  engine: {
+    type: 'enum',
+    default: 'auto',
+    choices: ['auto', 'fused', 'generic'],
+    description:
+      "sequence engine: 'fused' runs the cell's fused CPU kernel (WebAssembly SIMD GEMM, analytic BPTT), " +
+      "'generic' TF.js autodiff through every step; 'auto': fused on the wasm/cpu backends where the cell has a kernel",
+  },
+  timeChunk: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 1e6,
+    description:
+      'gradient checkpointing (fused engine): keep the state every this many steps and recompute the rest in the ' +
+      'backward, for memory ∝ T/timeChunk + timeChunk instead of T (0: off)',
+  },
+  threads: {
+    type: 'integer',
+    default: 0,
+    min: 0,
+    max: 64,
+    description:
+      "threads of the fused engine's matrix products (0: the machine's cores, at most 8); results do not depend on it",
+  },
 } as const satisfies ConfigSchema;
 
 /** Learning rate at `step` (0-based) under the step-decay schedule. */

@@ -2,22 +2,39 @@
 import * as tf from '../engine/tf.ts';
 import type { Config } from '../api/params.ts';
 import type { RunSpec } from '../api/types.ts';
-import { evalKey, METRIC } from '../api/types.ts';
+import { evalKey, METRIC, testKey } from '../api/types.ts';
 import { Rng } from '../engine/rng.ts';
 import { Model } from '../models/model.ts';
 import { getCell } from '../models/registry.ts';
 import { getTask } from '../tasks/registry.ts';
 import type { Batch, TaskData, TaskSpec } from '../tasks/task.ts';
+import { gradientOverTime, gradRatio } from '../diagnostics/over-time.ts';
 import { encodeCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { chooseEngine, type RunShapes, type TrainingEngine } from './engine.ts';
 import { lrAt } from './config.ts';
-import { accuracyOf, lossOf, targetTensor } from './losses.ts';
+import { accuracyOf, atLengths, lossOf, targetTensor } from './losses.ts';
 import { Optimizer } from './optimizers.ts';
 
 export type EndStatus = 'completed' | 'stopped' | 'diverged';
 
 export type TrainEvent =
-  | { type: 'ready'; paramCount: number; baseline: number; startStep: number }
+  | {
+      type: 'ready';
+      paramCount: number;
+      baseline: number;
+      startStep: number;
+      /** The run's sequence engine where it replaces the TF.js backend in the record (fused: 'fused-wasm'). */
+      engine: { backend: string; device: string } | null;
+    }
   | { type: 'metrics'; step: number; wallMs: number; values: Record<string, number> }
+  | {
+      /** ‖∂L/∂h_t‖ and ‖h_t‖ for t = 1..T on the probe batch (core/diagnostics/over-time.ts). */
+      type: 'diagnostics';
+      step: number;
+      wallMs: number;
+      gradNorms: Float64Array;
+      stateNorms: Float64Array;
+    }
   | { type: 'checkpoint'; step: number; data: Uint8Array }
   | { type: 'end'; status: EndStatus; step: number; error?: string };
 
@@ -32,22 +49,28 @@ export interface TrainJob {
 const OPT_GROUPS = ['default', 'orthogonal'] as const;
 type OptGroup = (typeof OPT_GROUPS)[number];
 
-/** Loss (and accuracy for classification) of `model` on the task's held-out set. */
+/**
+ * Loss (and accuracy for classification) of `model` on the task's held-out set (`eval/*`), or on its test set
+ * (`test/*`, tasks that have one besides the validation set).
+ */
 export function evaluate(
   model: Model,
   task: TaskSpec,
   data: TaskData,
   batchSize: number,
+  set: 'eval' | 'test' = 'eval',
 ): Record<string, number> {
   let lossSum = 0;
   let accSum = 0;
   let count = 0;
-  for (const b of data.evalBatches(batchSize)) {
+  const key = set === 'eval' ? evalKey : testKey;
+  const batches = set === 'eval' ? data.evalBatches(batchSize) : (data.testBatches?.(batchSize) ?? []);
+  for (const b of batches) {
     const n = b.xShape[1];
     const [loss, acc] = tf.tidy(() => {
       const x = tf.tensor3d(b.x, b.xShape);
       const y = targetTensor(b);
-      const pred = model.forward(x, false, null);
+      const pred = atLengths(model.forward(x, false, null), b);
       return [
         lossOf(task.loss, pred, y).dataSync()[0]!,
         task.loss === 'ce' ? accuracyOf(pred, y).dataSync()[0]! : 0,
@@ -57,10 +80,24 @@ export function evaluate(
     accSum += acc * n;
     count += n;
   }
-  const out: Record<string, number> = { [evalKey(task.loss)]: lossSum / count };
-  if (task.loss === 'ce') out[evalKey('accuracy')] = accSum / count;
+  const out: Record<string, number> = { [key(task.loss)]: lossSum / count };
+  if (task.loss === 'ce') out[key('accuracy')] = accSum / count;
   return out;
 }
+
+/** evaluate on the held-out set and, where the task has a separate one, on the test set. */
+function evaluateAll(
+  model: Model,
+  task: TaskSpec,
+  data: TaskData,
+  batchSize: number,
+): Record<string, number> {
+  const out = evaluate(model, task, data, batchSize);
+  return data.testBatches ? { ...out, ...evaluate(model, task, data, batchSize, 'test') } : out;
+}
+
+/** The peak resident set size of this process so far, in MiB (the runner is one process per run). */
+const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 
 /** Let queued messages (cancel, IPC) run between steps. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -70,8 +107,8 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
   const cell = getCell(spec.arch);
   const task = getTask(spec.task);
   const tc = spec.trainConfig;
-  const data = task.data(spec.taskConfig, spec.seed);
-  const shape = task.shape(spec.taskConfig);
+  const data = task.data(spec.taskConfig, spec.seed, spec.dataset);
+  const shape = task.shape(spec.taskConfig, spec.dataset);
   const ckpt = job.checkpoint;
   const model = new Model(cell, spec.archConfig, shape, ckpt ? ckpt.weights : Rng.stream(spec.seed, 'init'));
   const dataRng = ckpt?.rng['data'] ? new Rng(ckpt.rng['data']) : Rng.stream(spec.seed, 'data');
@@ -79,6 +116,30 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
   const stepper = new Stepper(model, tc);
   for (const g of OPT_GROUPS) if (ckpt?.optimizers[g]) stepper.optimizers[g].setState(ckpt.optimizers[g]);
   const evalBatch = tc['evalBatchSize'] as number;
+  // Runs stored before the diagnostics existed have no diagEvery: they stay without.
+  const diagEvery = (tc['diagEvery'] as number | undefined) ?? 0;
+  const probe =
+    diagEvery > 0 ? data.evalBatches((tc['diagBatch'] as number | undefined) ?? 32)[0] : undefined;
+  /** The probe's diagnostics event, and the ratio ‖∂L/∂h_1‖/‖∂L/∂h_T‖ as a metric (comparable across runs). */
+  const diagnose = (step: number, values: Record<string, number>): TrainEvent => {
+    const b = probe!;
+    const x = tf.tensor3d(b.x, b.xShape);
+    const y = targetTensor(b);
+    try {
+      const o = gradientOverTime(model, x, y, (pred, t) => lossOf(task.loss, atLengths(pred, b), t));
+      values[METRIC.gradRatio] = gradRatio(o);
+      return {
+        type: 'diagnostics',
+        step,
+        wallMs: Date.now(),
+        gradNorms: o.gradNorms,
+        stateNorms: o.stateNorms,
+      };
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  };
 
   const snapshot = (step: number): Uint8Array =>
     encodeCheckpoint({
@@ -89,15 +150,23 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
     });
 
   let step = ckpt?.step ?? 0;
+  let engine: TrainingEngine | null = null;
   try {
+    engine = await chooseEngine(model, tc, runShapes(data, tc), {
+      timeGradient: () => timeGradient(model, task, data, tc, spec.seed),
+    });
     yield {
       type: 'ready',
       paramCount: model.paramCount(),
-      baseline: task.baseline(spec.taskConfig),
+      baseline: task.baseline(spec.taskConfig, spec.dataset),
       startStep: step,
+      engine: engine.record,
     };
-    if (step === 0)
-      yield { type: 'metrics', step: 0, wallMs: Date.now(), values: evaluate(model, task, data, evalBatch) };
+    if (step === 0) {
+      const values = { ...evaluateAll(model, task, data, evalBatch), [METRIC.peakRssMb]: peakRssMb() };
+      if (probe) yield diagnose(0, values);
+      yield { type: 'metrics', step: 0, wallMs: Date.now(), values };
+    }
 
     while (step < spec.steps) {
       if (job.shouldStop()) {
@@ -107,7 +176,7 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
       }
       const t0 = performance.now();
       const lr = lrAt(tc['lr'] as number, step, tc['lrDecayEvery'] as number, tc['lrDecayFactor'] as number);
-      const batch: Batch = data.trainBatch(tc['batchSize'] as number, dataRng);
+      const batch: Batch = data.trainBatch(tc['batchSize'] as number, dataRng, step);
       const { loss, gradNorm } = stepper.step(task.loss, batch, noiseRng, lr);
       step += 1;
       const values: Record<string, number> = {
@@ -127,8 +196,11 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
         };
         return;
       }
-      if (step % (tc['evalEvery'] as number) === 0 || step === spec.steps)
-        Object.assign(values, evaluate(model, task, data, evalBatch));
+      if (step % (tc['evalEvery'] as number) === 0 || step === spec.steps) {
+        Object.assign(values, evaluateAll(model, task, data, evalBatch));
+        values[METRIC.peakRssMb] = peakRssMb();
+      }
+      if (probe && (step % diagEvery === 0 || step === spec.steps)) yield diagnose(step, values);
       yield { type: 'metrics', step, wallMs: Date.now(), values };
       if (step % (tc['checkpointEvery'] as number) === 0 || step === spec.steps)
         yield { type: 'checkpoint', step, data: snapshot(step) };
@@ -136,9 +208,33 @@ export async function* train(job: TrainJob): AsyncGenerator<TrainEvent> {
     }
     yield { type: 'end', status: 'completed', step };
   } finally {
+    engine?.dispose();
     model.dispose();
     stepper.dispose();
   }
+}
+
+/** Sequence length, input width and batch sizes of a run, from one batch drawn aside (the run's streams untouched). */
+function runShapes(data: TaskData, tc: Config): RunShapes {
+  const b = data.trainBatch(tc['batchSize'] as number, Rng.stream(0, 'shape probe'));
+  const evalB = data.evalBatches(tc['evalBatchSize'] as number)[0]?.xShape[1] ?? 1;
+  const [T, B, D] = b.xShape;
+  return { T, B, D, evalB };
+}
+
+/** ms of one forward + gradient on a batch drawn aside (the engine choice on native backends). */
+function timeGradient(model: Model, task: TaskSpec, data: TaskData, tc: Config, seed: number): number {
+  const batch = data.trainBatch(tc['batchSize'] as number, Rng.stream(seed, 'engine timing'));
+  const t0 = performance.now();
+  tf.tidy(() => {
+    const x = tf.tensor3d(batch.x, batch.xShape);
+    const y = targetTensor(batch);
+    const noise = Rng.stream(seed, 'engine timing noise');
+    const { value, grads } = tf.variableGrads(() => lossOf(task.loss, model.forward(x, true, noise), y));
+    value.dataSync();
+    for (const g of Object.values(grads)) g.dataSync();
+  });
+  return performance.now() - t0;
 }
 
 /**
@@ -172,7 +268,7 @@ export class Stepper {
       const x = tf.tensor3d(batch.x, batch.xShape);
       const y = targetTensor(batch);
       const { value, grads: raw } = tf.variableGrads(
-        () => lossOf(loss, model.forward(x, true, noiseRng), y),
+        () => lossOf(loss, atLengths(model.forward(x, true, noiseRng), batch), y),
         this.varList,
       );
       let grads: Record<string, tf.Tensor> = {};

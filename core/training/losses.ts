@@ -7,6 +7,24 @@ export function targetTensor(b: Batch): tf.Tensor {
   return b.y instanceof Int32Array ? tf.tensor(b.y, b.yShape, 'int32') : tf.tensor(b.y, b.yShape, 'float32');
 }
 
+/**
+ * The prediction of each sequence of a variable-length batch: outputs [T, B, O] read at step lengths[b] − 1
+ * (the last valid step; padding follows it), giving [B, O]. Any other batch's predictions pass unchanged.
+ */
+export function atLengths(pred: tf.Tensor, b: Batch): tf.Tensor {
+  if (
+    !b.lengths ||
+    pred.rank !== 3 ||
+    (b.yShape.length === 2 && b.yShape[0] === b.xShape[0] && b.y instanceof Int32Array)
+  )
+    return pred;
+  // Σ_t pred[t] · [t = lengths[b] − 1]: a one-hot selection over time, differentiable (GatherNd has no gradient in TF.js).
+  const [T, B] = pred.shape as [number, number, number];
+  const pick = new Float32Array(T * B);
+  b.lengths.forEach((len, i) => (pick[(len - 1) * B + i] = 1));
+  return tf.tidy(() => tf.sum(tf.mul(pred, tf.tensor3d(pick, [T, B, 1])), 0));
+}
+
 /** mse: mean((ŷ − y)²) (nn.MSELoss); ce: mean over positions of −log softmax(ŷ)[y] (nn.CrossEntropyLoss). */
 export function lossOf(kind: 'mse' | 'ce', pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return tf.tidy((): tf.Scalar => {

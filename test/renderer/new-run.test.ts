@@ -56,7 +56,8 @@ describe('New run', () => {
     await waitForPointsAbove(h.page, 'eval', 1);
     assert.equal(await h.page.locator('[data-testid="chart-eval"]').getAttribute('data-curves'), '1');
     assert.ok((await chartPoints(h.page, 'grad')) > 0);
-    await h.page.locator('[data-testid="backend"]', { hasText: 'cpu' }).waitFor();
+    // The form asked for the cpu backend; the cell's fused kernel runs the sequence, and the record says so.
+    await h.page.locator('[data-testid="backend"]', { hasText: 'fused-wasm' }).waitFor();
     await h.shot('run-detail');
     assert.deepEqual(h.problems, []);
   });

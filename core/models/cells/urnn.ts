@@ -81,6 +81,7 @@ export const urnn: CellSpec = {
     return [
       {
         name: 'V',
+        complex: true,
         shape: [inputDim, 2 * n],
         doc: 'input matrix V [n_in, 2n]: x_t V = [Re | Im] of the complex input term',
         init: glorotUniform([inputDim, 2 * n], inputDim, 2 * n),
@@ -93,6 +94,7 @@ export const urnn: CellSpec = {
       },
       {
         name: 'reflection',
+        complex: true,
         shape: [2, 2 * n],
         doc: 'reflection vectors [2, 2n]: row k = [Re v_k | Im v_k] of R_k (k = 1, 2)',
         group: 'orthogonal',
@@ -107,6 +109,7 @@ export const urnn: CellSpec = {
       },
       {
         name: 'h_0',
+        complex: true,
         shape: [1, 2 * n],
         doc: 'learned initial state h_0 [1, 2n] = [Re h_0 | Im h_0]',
         init: uniform([1, 2 * n], -h0, h0),

@@ -1,6 +1,13 @@
 // The HTTP host sends non-finite numbers as "NaN", "Infinity", "-Infinity": turn them back into numbers where numbers belong.
 import type { RunSummary } from '../../../core/api/contract.ts';
-import type { MetricPoint, MetricSeries, RunEvent, RunRecord } from '../../../core/api/types.ts';
+import type {
+  MetricPoint,
+  MetricSeries,
+  RunDiagnostics,
+  RunEvent,
+  RunRecord,
+  SpectrumInfo,
+} from '../../../core/api/types.ts';
 
 const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
@@ -52,6 +59,29 @@ export function reviveResult(method: string, value: unknown): unknown {
       return (value as MetricSeries[][]).map((list) => list.map(reviveSeries));
     case 'summarize':
       return (value as RunSummary[]).map(reviveSummary);
+    case 'diagnostics': {
+      const d = value as RunDiagnostics;
+      return {
+        ...d,
+        probes: d.probes.map((p) => ({
+          ...p,
+          gradNorms: p.gradNorms.map(num),
+          stateNorms: p.stateNorms.map(num),
+        })),
+        medianStepMs: num(d.medianStepMs),
+        peakRssMb: num(d.peakRssMb),
+      };
+    }
+    case 'spectrum': {
+      const s = value as SpectrumInfo;
+      return {
+        ...s,
+        re: s.re.map(num),
+        im: s.im.map(num),
+        singularValues: s.singularValues.map(num),
+        spectralRadius: num(s.spectralRadius),
+      };
+    }
     default:
       return value;
   }

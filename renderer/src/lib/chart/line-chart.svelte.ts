@@ -65,6 +65,29 @@ function datasets(spec: ChartSpec): ChartDataset<'line', XY[]>[] {
 }
 
 /**
+ * The chart on `canvas` drawn again at `ratio` device pixels per CSS pixel (≥ 2 for print), as a PNG data URL; the
+ * chart then returns to the screen's ratio.
+ */
+export function chartPng(canvas: HTMLCanvasElement, ratio: number): string {
+  const chart = Chart.getChart(canvas);
+  if (!chart) throw new Error('no chart on this canvas');
+  const before = chart.options.devicePixelRatio;
+  chart.options.devicePixelRatio = ratio;
+  chart.resize();
+  // A white background: a transparent PNG shows black in many viewers.
+  const out = document.createElement('canvas');
+  out.width = canvas.width;
+  out.height = canvas.height;
+  const ctx = out.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(canvas, 0, 0);
+  chart.options.devicePixelRatio = before;
+  chart.resize();
+  return out.toDataURL('image/png');
+}
+
+/**
  * The canvas gets `data-curves` (curves drawn), `data-points` (their points), `data-counts` (per curve), `data-x-title`, `data-log-y` and `data-drawn-at`
  * (performance.now() of the last draw) after every update, for tests and the compare-open benchmark.
  */

@@ -23,6 +23,8 @@ class NewRunForm {
   seed = $state.raw('');
   steps = $state.raw('');
   backend = $state.raw('auto');
+  /** Dataset id of a real-data task; '' for the task's built-in dataset (MNIST). */
+  dataset = $state.raw('');
   /** The re-run this form was filled from, if any. */
   from = $state.raw<string | null>(null);
 
@@ -30,7 +32,10 @@ class NewRunForm {
     const out: Problem[] = [];
     if (this.archs.length === 0)
       out.push({ scope: 'run', key: 'archs', message: 'pick at least one architecture' });
-    if (!catalogue.task(this.task)) out.push({ scope: 'run', key: 'task', message: 'pick a task' });
+    const task = catalogue.task(this.task);
+    if (!task) out.push({ scope: 'run', key: 'task', message: 'pick a task' });
+    if (task?.dataset && !task.dataset.builtin && this.dataset === '')
+      out.push({ scope: 'run', key: 'dataset', message: 'choose a dataset (import one first)' });
     for (const scope of this.scopes())
       for (const [key, spec] of Object.entries(this.schemaOf(scope))) {
         const message = fieldProblem(spec, this.values[scope]?.[key] ?? fieldOf(spec.default));
@@ -84,6 +89,7 @@ class NewRunForm {
 
   setTask(name: string): void {
     this.task = name;
+    this.dataset = '';
     this.values = { ...this.values, task: asFields(defaultsOf(catalogue.task(name)?.config ?? {})) };
   }
 
@@ -117,7 +123,19 @@ class NewRunForm {
     this.seed = String(spec.seed);
     this.steps = String(spec.steps);
     this.backend = spec.backend;
+    this.dataset = spec.dataset && !spec.dataset.id.startsWith('builtin:') ? spec.dataset.id : '';
     this.from = run.id;
+  }
+
+  /** The task's settings as typed and parsed (for the dataset preview), without the `task.` prefix. */
+  taskSettings(): Record<string, string | number | boolean> {
+    const schema = this.schemaOf('task');
+    const out: Record<string, string | number | boolean> = {};
+    for (const [key, spec] of Object.entries(schema)) {
+      const v = this.values['task']?.[key];
+      if (v !== undefined && fieldProblem(spec, v) === null) out[key] = parseField(spec, v);
+    }
+    return out;
   }
 
   /** One startRun input per architecture, sharing task, seed, budget and backend. */
@@ -135,6 +153,7 @@ class NewRunForm {
       seed,
       steps: Number(this.steps),
       backend: this.backend,
+      ...(this.dataset !== '' && catalogue.task(this.task)?.dataset ? { dataset: this.dataset } : {}),
       set: { ...typed('task', 'task'), ...typed(`arch:${arch}`, 'arch'), ...typed(`train:${arch}`, 'train') },
     }));
   }
