@@ -41,6 +41,7 @@ import {
   countParams,
   initialWeights,
   modelSpecs,
+  paramTensors,
   type ModelShape,
   type WeightValues,
 } from './models/model.ts';
@@ -332,14 +333,7 @@ export class Workbench implements WorkbenchApi {
     const diagEvery = run.spec.trainConfig['diagEvery'];
     return {
       runId: run.id,
-      params: specs.map((s) => ({
-        name: s.name,
-        shape: s.shape,
-        count: s.shape.reduce((a, b) => a * b, 1),
-        doc: s.doc,
-        group: s.group ?? 'default',
-        complex: s.complex === true,
-      })),
+      params: paramTensors(specs),
       paramCount: countParams(specs),
       effectiveParamCount: effectiveParamCount(specs),
       probes: [...byStep.values()].sort((a, b) => a.step - b.step),

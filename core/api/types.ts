@@ -297,7 +297,9 @@ export interface SpectrumInfo {
   /** Eigenvalues λ = re + i·im, by decreasing |λ|. */
   re: number[];
   im: number[];
+  /** Decreasing. */
   singularValues: number[];
+  /** max |λ|: > 1 grows, < 1 shrinks along its eigenvector. */
   spectralRadius: number;
 }
 

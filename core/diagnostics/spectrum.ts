@@ -2,6 +2,7 @@
 import { EigenvalueDecomposition, Matrix, SingularValueDecomposition } from 'ml-matrix';
 import * as tf from '../engine/tf.ts';
 import type { Config } from '../api/params.ts';
+import type { SpectrumInfo } from '../api/types.ts';
 import type { CellSpec, Weights } from '../models/cell.ts';
 import { urnnRecurrent } from '../models/cells/urnn.ts';
 import { prepared, stepContext } from '../models/unroll.ts';
@@ -15,15 +16,7 @@ export interface RecurrentMatrix {
 }
 
 /** Eigenvalues (λ = re + i·im, by decreasing |λ|) and singular values (decreasing) of a recurrent matrix. */
-export interface Spectrum {
-  what: string;
-  n: number;
-  re: number[];
-  im: number[];
-  singularValues: number[];
-  /** max |λ|: > 1 grows, < 1 shrinks along its eigenvector. */
-  spectralRadius: number;
-}
+export type Spectrum = Omit<SpectrumInfo, 'runId' | 'step'>;
 
 /** Larger matrices are refused: a dense float64 eigendecomposition in JS takes O(n³) (~10 s at n = 1024). */
 export const MAX_SPECTRUM_SIZE = 1024;

@@ -4,7 +4,7 @@ import type { RunSummary } from '../api/contract.ts';
 import type { RunRecord } from '../api/types.ts';
 import type { CellSpec, WeightSpec } from '../models/cell.ts';
 import { effectiveParamCount } from '../models/cell.ts';
-import { countParams } from '../models/model.ts';
+import { countParams, paramTensors } from '../models/model.ts';
 import type { WeightFormatName } from './format.ts';
 import type { ExportFile } from './tensors.ts';
 
@@ -78,14 +78,7 @@ export function modelCard(c: CardInput): Record<string, unknown> {
     parameters: {
       stored: countParams(specs),
       effective: effectiveParamCount(specs),
-      tensors: specs.map((s) => ({
-        name: s.name,
-        shape: s.shape,
-        count: s.shape.reduce((a, b) => a * b, 1),
-        doc: s.doc,
-        group: s.group ?? 'default',
-        complex: s.complex === true,
-      })),
+      tensors: paramTensors(specs),
     },
     export: {
       format: c.format,

@@ -1,6 +1,7 @@
 // A trainable model: one cell unrolled over the sequence plus a linear readout, weights held as tf.Variables.
 import * as tf from '../engine/tf.ts';
 import type { Config } from '../api/params.ts';
+import type { ParamTensor } from '../api/types.ts';
 import { Rng } from '../engine/rng.ts';
 import type { CellSpec, WeightSpec } from './cell.ts';
 import type { FusedSequence } from './fused/fused.ts';
@@ -60,6 +61,18 @@ export function initialWeights(specs: readonly WeightSpec[], rng: Rng): Record<s
 /** Number of trainable scalars. */
 export function countParams(specs: readonly WeightSpec[]): number {
   return specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** The trainable tensors as the API lists them (run diagnostics, model cards). */
+export function paramTensors(specs: readonly WeightSpec[]): ParamTensor[] {
+  return specs.map((s) => ({
+    name: s.name,
+    shape: s.shape,
+    count: s.shape.reduce((a, b) => a * b, 1),
+    doc: s.doc,
+    group: s.group ?? 'default',
+    complex: s.complex === true,
+  }));
 }
 
 export class Model {

@@ -42,33 +42,21 @@ export function deleteCheckpointsAfter(db: Db, runId: string, step: number): voi
 /** The newest checkpoint of a run, its hash verified so a damaged blob never silently seeds a resumed run. */
 export function latestCheckpoint(db: Db, runId: string): { step: number; data: Uint8Array } | null {
   requireRun(db, runId);
-  const row = stmt<{ step: number; sha256: string; data: Uint8Array }>(
+  const row = stmt<CheckpointRow>(
     db,
     'SELECT step, sha256, data FROM checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1',
   ).get(runId);
-  if (!row) return null;
-  if (sha256Hex(row.data) !== row.sha256)
-    throw new WorkbenchError(
-      'bad_database',
-      `checkpoint of run '${runId}' at step ${row.step} is damaged (its sha256 does not match)`,
-    );
-  return { step: row.step, data: row.data };
+  return row ? verified(runId, row) : null;
 }
 
 /** The checkpoint of a run at `step` (null when none is kept there), its hash verified as `latestCheckpoint`'s. */
 export function checkpointAt(db: Db, runId: string, step: number): { step: number; data: Uint8Array } | null {
   requireRun(db, runId);
-  const row = stmt<{ step: number; sha256: string; data: Uint8Array }>(
+  const row = stmt<CheckpointRow>(
     db,
     'SELECT step, sha256, data FROM checkpoints WHERE run_id = ? AND step = ?',
   ).get(runId, step);
-  if (!row) return null;
-  if (sha256Hex(row.data) !== row.sha256)
-    throw new WorkbenchError(
-      'bad_database',
-      `checkpoint of run '${runId}' at step ${row.step} is damaged (its sha256 does not match)`,
-    );
-  return { step: row.step, data: row.data };
+  return row ? verified(runId, row) : null;
 }
 
 /** A run's checkpoints without their data, oldest first. */
@@ -80,4 +68,21 @@ export function listCheckpoints(db: Db, runId: string): CheckpointInfo[] {
   )
     .all(runId)
     .map((r) => ({ step: r.step, createdAt: r.created_at, bytes: r.bytes, sha256: r.sha256 }));
+}
+
+/** The columns the checkpoint reads select. */
+interface CheckpointRow {
+  step: number;
+  sha256: string;
+  data: Uint8Array;
+}
+
+/** A stored checkpoint whose bytes still match their sha256; a damaged one is a bad_database error. */
+function verified(runId: string, row: CheckpointRow): { step: number; data: Uint8Array } {
+  if (sha256Hex(row.data) !== row.sha256)
+    throw new WorkbenchError(
+      'bad_database',
+      `checkpoint of run '${runId}' at step ${row.step} is damaged (its sha256 does not match)`,
+    );
+  return { step: row.step, data: row.data };
 }

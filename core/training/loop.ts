@@ -12,7 +12,7 @@ import { gradientOverTime, gradRatio } from '../diagnostics/over-time.ts';
 import { encodeCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { chooseEngine, type RunShapes, type TrainingEngine } from './engine.ts';
 import { lrAt } from './config.ts';
-import { accuracyOf, atLengths, lossOf, targetTensor } from './losses.ts';
+import { atLengths, batchLossAccuracy, lossOf, targetTensor } from './losses.ts';
 import { Optimizer } from './optimizers.ts';
 
 export type EndStatus = 'completed' | 'stopped' | 'diverged';
@@ -67,15 +67,7 @@ export function evaluate(
   const batches = set === 'eval' ? data.evalBatches(batchSize) : (data.testBatches?.(batchSize) ?? []);
   for (const b of batches) {
     const n = b.xShape[1];
-    const [loss, acc] = tf.tidy(() => {
-      const x = tf.tensor3d(b.x, b.xShape);
-      const y = targetTensor(b);
-      const pred = atLengths(model.forward(x, false, null), b);
-      return [
-        lossOf(task.loss, pred, y).dataSync()[0]!,
-        task.loss === 'ce' ? accuracyOf(pred, y).dataSync()[0]! : 0,
-      ];
-    });
+    const [loss, acc] = batchLossAccuracy(model, task.loss, b);
     lossSum += loss * n;
     accSum += acc * n;
     count += n;

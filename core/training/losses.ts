@@ -1,5 +1,6 @@
 // Losses and metrics over predictions and task targets (means over every predicted position, as PyTorch's defaults).
 import * as tf from '../engine/tf.ts';
+import type { Model } from '../models/model.ts';
 import type { Batch } from '../tasks/task.ts';
 
 /** The batch's targets as a tensor: float [B, O] for mse, int32 class indices for ce. */
@@ -40,4 +41,17 @@ export function lossOf(kind: 'mse' | 'ce', pred: tf.Tensor, target: tf.Tensor): 
 /** Fraction of positions whose arg-max prediction equals the target class. */
 export function accuracyOf(pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(pred, -1), tf.cast(target, 'int32')), 'float32')));
+}
+
+/**
+ * The loss and (for 'ce') the accuracy of `model` on batch b in evaluation mode, each a mean over the batch (the
+ * accuracy is 0 for 'mse').
+ */
+export function batchLossAccuracy(model: Model, kind: 'mse' | 'ce', b: Batch): [number, number] {
+  return tf.tidy(() => {
+    const x = tf.tensor3d(b.x, b.xShape);
+    const y = targetTensor(b);
+    const pred = atLengths(model.forward(x, false, null), b);
+    return [lossOf(kind, pred, y).dataSync()[0]!, kind === 'ce' ? accuracyOf(pred, y).dataSync()[0]! : 0];
+  });
 }

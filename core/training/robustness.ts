@@ -1,5 +1,4 @@
 // Robustness of a trained model to input perturbations at inference (Noisy RNN, Lim et al. 2021, addendum A.2).
-import * as tf from '../engine/tf.ts';
 import type { Perturbation, RunSpec } from '../api/types.ts';
 import { Rng } from '../engine/rng.ts';
 import { Model, type WeightValues } from '../models/model.ts';
@@ -7,7 +6,7 @@ import { getCell } from '../models/registry.ts';
 import { getTask } from '../tasks/registry.ts';
 import type { Batch } from '../tasks/task.ts';
 import { chooseEngine } from './engine.ts';
-import { accuracyOf, atLengths, lossOf, targetTensor } from './losses.ts';
+import { batchLossAccuracy } from './losses.ts';
 
 /**
  * Perturbs inputs x in place at `level`, with noise from `rng`:
@@ -88,14 +87,7 @@ export async function evaluateRobustness(
           o.limit > 0 && count + full.xShape[1] > o.limit ? firstExamples(full, o.limit - count) : full;
         const n = b.xShape[1];
         perturb(b.x, o.kind, level, rng);
-        const [loss, acc] = tf.tidy(() => {
-          const pred = atLengths(model.forward(tf.tensor3d(b.x, b.xShape), false, null), b);
-          const y = targetTensor(b);
-          return [
-            lossOf(task.loss, pred, y).dataSync()[0]!,
-            task.loss === 'ce' ? accuracyOf(pred, y).dataSync()[0]! : 0,
-          ];
-        });
+        const [loss, acc] = batchLossAccuracy(model, task.loss, b);
         lossSum += loss * n;
         accSum += acc * n;
         count += n;

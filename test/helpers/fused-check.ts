@@ -1,9 +1,11 @@
 // checkFusedKernel: a FusedKernel's forward and BPTT against the generic TF.js path (unroll + autodiff) on random data.
 import assert from 'node:assert/strict';
-import type { Config } from '../../core/api/params.ts';
+import { after, before, it } from 'node:test';
+import { defaultsOf, type Config } from '../../core/api/params.ts';
 import { Rng } from '../../core/engine/rng.ts';
 import * as tf from '../../core/engine/tf.ts';
 import { referenceGemm, type Gemm } from '../../core/engine/kernels/gemm.ts';
+import { createWasmGemm, type WasmGemm } from '../../core/engine/kernels/wasm-gemm.ts';
 import type { CellSpec } from '../../core/models/cell.ts';
 import type { FusedKernel, FusedShape } from '../../core/models/fused/kernel.ts';
 import { stepContext, unroll } from '../../core/models/unroll.ts';
@@ -238,6 +240,42 @@ export function checkFusedKernel(
       assert.ok(bitsEqual(again.dw[n]!, got.dw[n]!), `${cell.name}: a second run gave another dw ${n}`);
   }
   return report;
+}
+
+/**
+ * checkFusedKernel with time-chunk checkpointing: chunks of 1, 3 and 4 of T = 7 steps, in both readout modes
+ * (seed `seed0` + the chunk length).
+ */
+export function checkFusedChunks(kernel: FusedKernel, cell: CellSpec, config: Config, seed0: number): void {
+  for (const chunk of [1, 3, 4])
+    for (const every of [false, true])
+      checkFusedKernel(kernel, cell, config, { T: 7, B: 5, D: 3, every, chunk }, { seed: seed0 + chunk });
+}
+
+/**
+ * Registers, inside a describe, the checks of a kernel with WebAssembly SIMD element-wise passes: one test per
+ * FUSED_CHECK_SHAPES entry (the cell's defaults, units H) on the reference GEMM, and one on the WebAssembly engine
+ * (2 threads), unchunked and in time chunks of 3.
+ */
+export function itEqualsOnBothEngines(kernel: FusedKernel, cell: CellSpec): void {
+  let wasm: WasmGemm;
+  before(async () => {
+    wasm = await createWasmGemm({ threads: 2 });
+  });
+  after(() => wasm.dispose());
+
+  for (const s of FUSED_CHECK_SHAPES)
+    it(`equals the generic path at H=${s.H} B=${s.B} T=${s.T} D=${s.D} every=${s.every}`, () => {
+      const config: Config = { ...defaultsOf(cell.config), units: s.H };
+      checkFusedKernel(kernel, cell, config, s, { seed: s.H + s.T });
+    });
+
+  for (const s of FUSED_CHECK_SHAPES)
+    it(`on the WebAssembly engine (SIMD element-wise passes, 2 threads) at H=${s.H} B=${s.B} T=${s.T} every=${s.every}`, () => {
+      const config: Config = { ...defaultsOf(cell.config), units: s.H };
+      checkFusedKernel(kernel, cell, config, s, { seed: s.H + s.T, gemm: wasm });
+      checkFusedKernel(kernel, cell, config, { ...s, chunk: 3 }, { seed: s.H, gemm: wasm });
+    });
 }
 
 function weightsShape(name: string, tensors: Record<string, tf.Tensor>): number[] {

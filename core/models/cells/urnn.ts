@@ -4,6 +4,7 @@ import type { Config } from '../../api/params.ts';
 import type { CellSpec, Weights } from '../cell.ts';
 import { unitsOf } from '../cell.ts';
 import { glorotUniform, uniform } from '../init.ts';
+import { numpyPermutation } from '../../engine/mt19937.ts';
 
 /**
  * Complex state h ∈ Cⁿ (n = units), held as TWO real [B, n] state tensors [Re h, Im h]; the features the readout
@@ -285,60 +286,12 @@ function dftMatrices(n: number): { cos: Float32Array; sin: Float32Array } {
 }
 
 /**
- * numpy.random.RandomState(seed).permutation(n), bit for bit: MT19937 seeded by init_genrand (numpy's
- * `mt19937_seed`), then numpy's legacy Fisher–Yates shuffle of arange(n), which for i = n−1 … 1 swaps i with
- * j = random_interval(i): the next 32-bit output masked to the bits of i, redrawn while > i (numpy
- * random/_legacy shuffle and distributions.c `random_interval`). RandomState's stream is frozen (NEP 19), so this
- * is the permutation the official code drew with `np.random.seed(1234); np.random.permutation(n)`.
+ * The uRNN's permutation Π: numpy.random.RandomState(seed).permutation(n), bit for bit (engine/mt19937.ts).
+ * RandomState's stream is frozen (NEP 19), so this is the permutation the official code drew with
+ * `np.random.seed(1234); np.random.permutation(n)`.
  */
 export function urnnPermutation(n: number, seed: number): Int32Array {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
     throw new RangeError(`urnnPermutation: seed ${seed} is not in [0, 2^32)`);
-  const next = mt19937(seed);
-  const p = new Int32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    let mask = i;
-    mask |= mask >>> 1;
-    mask |= mask >>> 2;
-    mask |= mask >>> 4;
-    mask |= mask >>> 8;
-    mask |= mask >>> 16;
-    let j: number;
-    do j = (next() & mask) >>> 0;
-    while (j > i);
-    const t = p[i]!;
-    p[i] = p[j]!;
-    p[j] = t;
-  }
-  return p;
-}
-
-/** MT19937 (Matsumoto & Nishimura 1998) with init_genrand seeding: the generator of numpy's RandomState. */
-function mt19937(seed: number): () => number {
-  const N = 624;
-  const M = 397;
-  const mt = new Uint32Array(N);
-  mt[0] = seed >>> 0;
-  for (let i = 1; i < N; i++) {
-    const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
-    mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
-  }
-  let pos = N;
-  const twist = () => {
-    for (let i = 0; i < N; i++) {
-      const y = (mt[i]! & 0x80000000) | (mt[(i + 1) % N]! & 0x7fffffff);
-      mt[i] = mt[(i + M) % N]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
-    }
-    pos = 0;
-  };
-  return () => {
-    if (pos >= N) twist();
-    let y = mt[pos++]!;
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
-  };
+  return numpyPermutation(n, seed);
 }

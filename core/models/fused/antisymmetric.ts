@@ -2,19 +2,22 @@
 import type { Config } from '../../api/params.ts';
 import { unitsOf } from '../cell.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
-import { Buffers, addColumnSums, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
+import { Buffers, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
 import {
   addFeatureGrad,
+  addRecurrentGrad,
   bytes,
   checkFeatureGrad,
   chunkFeatures,
+  chunkFeaturesFloats,
+  chunksBackward,
   fromF64,
   input,
   num,
   project,
+  projectBackward,
+  sigmoid,
 } from './common.ts';
-
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /**
  * plain: h′ = h + ε tanh(h Kᵀ + x V_hᵀ + b_h);  gated: h′ = h + ε σ(h Kᵀ + x V_zᵀ + b_z) ⊙ tanh(h Kᵀ + x V_hᵀ + b_h),
@@ -32,23 +35,22 @@ function makeAntisymmetricKernel(gated: boolean): FusedKernel {
     cell,
     inputs: () => (gated ? ['derived.K', 'V_h', 'b_h', 'V_z', 'b_z'] : ['derived.K', 'V_h', 'b_h']),
     tapeBytes(shape: FusedShape, config: Config) {
-      const { T, B, D, every } = shape;
+      const { T, B, D } = shape;
       const N = unitsOf(config);
       const BN = B * N;
-      const { C, count } = timeChunks(shape);
+      const { C } = timeChunks(shape);
       const paths = gated ? 2 : 1;
       const weights = N * N + paths * (N * D + N);
       // x, a chunk's states, tanh (and gate), chunk starts, features, h Kᵀ; backward: a chunk's ∂(hKᵀ) when gated
       // (∂S_h, ∂S_z are written over tanh and the gate), g, dx, weight gradients.
-      const forward =
-        T * B * D + (C + 1) * BN + paths * C * BN + (count > 1 ? count * BN : 0) + (every ? T : 1) * BN + BN;
+      const forward = T * B * D + chunkFeaturesFloats(shape, BN) + paths * C * BN + BN;
       return bytes(forward + (gated ? C * BN : 0) + BN + T * B * D + 3 * weights);
     },
     forward(gemm, shape, xIn, w, config) {
       const { T, B, D } = shape;
       const N = unitsOf(config);
       const BN = B * N;
-      const { C, count } = timeChunks(shape);
+      const { C } = timeChunks(shape);
       const eps = num(config, 'eps');
       const buf = new Buffers(gemm);
       const x = buf.copy(xIn);
@@ -102,13 +104,7 @@ function makeAntisymmetricKernel(gated: boolean): FusedKernel {
         const dbh = new Float64Array(N);
         const dbz = new Float64Array(N);
         const dx = buf.take(T * B * D);
-        for (let k = count - 1; k >= 0; k--) {
-          const t0 = k * C;
-          const c = Math.min(C, T - t0);
-          if (k < count - 1) {
-            H.set(starts!.subarray(k * BN, (k + 1) * BN));
-            runChunk(t0, c);
-          }
+        chunksBackward(shape, BN, H, starts, runChunk, (t0, c) => {
           for (let t = c - 1; t >= 0; t--) {
             addFeatureGrad(g, dF, shape, t0 + t, N);
             const o = t * BN;
@@ -130,29 +126,10 @@ function makeAntisymmetricKernel(gated: boolean): FusedKernel {
           const rows = c * B;
           const xc = x.subarray(t0 * B * D);
           const dxc = dx.subarray(t0 * B * D, (t0 + c) * B * D);
-          // h_0 = 0: the sequence's first step adds nothing to ∂K.
-          const skip = t0 === 0 ? 1 : 0;
-          if (c > skip)
-            gemm.gemm(
-              true,
-              false,
-              N,
-              N,
-              (c - skip) * B,
-              dKH.subarray(skip * BN),
-              H.subarray(skip * BN),
-              1,
-              dK,
-            );
-          gemm.gemm(true, false, N, D, rows, dSh, xc, 1, dVh);
-          addColumnSums(dSh, rows, N, dbh);
-          gemm.gemm(false, false, rows, D, N, dSh, Vh, 0, dxc);
-          if (dSz) {
-            gemm.gemm(true, false, N, D, rows, dSz, xc, 1, dVz!);
-            addColumnSums(dSz, rows, N, dbz);
-            gemm.gemm(false, false, rows, D, N, dSz, Vz!, 1, dxc);
-          }
-        }
+          addRecurrentGrad(gemm, t0, c, B, dKH, N, H, N, dK);
+          projectBackward(gemm, rows, N, D, xc, Vh, true, dSh, dVh, dbh, dxc);
+          if (dSz) projectBackward(gemm, rows, N, D, xc, Vz!, true, dSz, dVz!, dbz, dxc, true);
+        });
         const dw: Record<string, Float32Array> = { 'derived.K': dK, V_h: dVh, b_h: fromF64(buf, dbh) };
         if (dVz) {
           dw['V_z'] = dVz;

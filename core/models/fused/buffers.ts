@@ -98,6 +98,17 @@ export function timeChunks(shape: FusedShape): { C: number; count: number } {
   return { C, count: Math.ceil(shape.T / C) };
 }
 
+/** Chunk length of a forward outside training (evaluation) in the kernels that use forwardShape. */
+const EVAL_CHUNK = 32;
+
+/**
+ * The shape a forward runs by: `shape` while training, else chunks of EVAL_CHUNK steps, since no backward is
+ * expected (memory ∝ B·N whatever T; a backward would still work, recomputing each chunk).
+ */
+export function forwardShape(shape: FusedShape, training: boolean): FusedShape {
+  return training ? shape : { ...shape, chunk: Math.min(shape.T, EVAL_CHUNK) };
+}
+
 /** A tape that carries its own backward (a closure over the forward's buffers): kernels' usual Tape. */
 export interface ClosureTape extends Tape {
   readonly cell: string;

@@ -1,7 +1,7 @@
 // Sequence-level helpers of the fused kernels (on top of buffers.ts): inputs, batched projections, the features.
 import type { Config } from '../../api/params.ts';
 import type { Gemm } from '../../engine/kernels/gemm.ts';
-import { timeChunks, type Buffers } from './buffers.ts';
+import { addColumnSums, timeChunks, type Buffers } from './buffers.ts';
 import type { FusedShape } from './kernel.ts';
 
 /** A numeric config value (the schema guarantees it is there). */
@@ -21,11 +21,41 @@ export function input(
   name: string,
   size: number,
 ): Float32Array {
+  return buf.copy(checkedInput(w, name, size));
+}
+
+/** The input `name` of `w` as given (not copied), checked to hold `size` floats. */
+export function checkedInput(
+  w: Readonly<Record<string, Float32Array>>,
+  name: string,
+  size: number,
+): Float32Array {
   const a = w[name];
   if (!a) throw new Error(`fused kernel: input '${name}' is missing`);
   if (a.length !== size) throw new Error(`fused kernel: input '${name}' has ${a.length} values, not ${size}`);
-  return buf.copy(a);
+  return a;
 }
+
+/**
+ * The sum (in float32) of the [n] inputs `a` and `b` (torch's b_ih + b_hh, which every step adds together), in a
+ * buffer of `buf`.
+ */
+export function inputSum(
+  buf: Buffers,
+  w: Readonly<Record<string, Float32Array>>,
+  a: string,
+  b: string,
+  n: number,
+): Float32Array {
+  const va = checkedInput(w, a, n);
+  const vb = checkedInput(w, b, n);
+  const sum = buf.take(n);
+  for (let j = 0; j < n; j++) sum[j] = va[j]! + vb[j]!;
+  return sum;
+}
+
+/** The logistic function σ(v) = 1 / (1 + e^{−v}). */
+export const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /**
  * out = X · op(W) + bias for `rows` rows at once: the time-independent input projection of every step in one GEMM
@@ -46,6 +76,52 @@ export function project(
   if (bias) for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) out[r * n + j] = bias[j]!;
   else out.fill(0, 0, rows * n);
   if (k > 0) gemm.gemm(false, transW, rows, n, k, X, W, 1, out);
+}
+
+/**
+ * The backward of `project` given dOut = ∂L/∂out [rows, n]: dW += the weight gradient (dOutᵀ X when `transW`,
+ * else Xᵀ dOut), dBias (float64, or null for none) += Σ rows of dOut, and dX = dOut · op(W)ᵀ [rows, k]
+ * (+= when `addDX`, for an input read by two projections).
+ */
+export function projectBackward(
+  gemm: Gemm,
+  rows: number,
+  n: number,
+  k: number,
+  X: Float32Array,
+  W: Float32Array,
+  transW: boolean,
+  dOut: Float32Array,
+  dW: Float32Array,
+  dBias: Float64Array | null,
+  dX: Float32Array,
+  addDX = false,
+): void {
+  if (transW) gemm.gemm(true, false, n, k, rows, dOut, X, 1, dW);
+  else gemm.gemm(true, false, k, n, rows, X, dOut, 1, dW);
+  if (dBias) addColumnSums(dOut, rows, n, dBias);
+  gemm.gemm(false, !transW, rows, k, n, dOut, W, addDX ? 1 : 0, dX);
+}
+
+/**
+ * out += Lᵀ R [l, r] over the rows [B each] of a chunk's c steps that have a previous state: L [c·B, l] and
+ * R [c·B, r] (R usually the previous states, block 0 of the chunk's state buffer first). A chunk that starts the
+ * sequence (t0 = 0) skips its first step: h_0 = 0 there, so that step's recurrent product (and gradient) is 0.
+ */
+export function addRecurrentGrad(
+  gemm: Gemm,
+  t0: number,
+  c: number,
+  B: number,
+  L: Float32Array,
+  l: number,
+  R: Float32Array,
+  r: number,
+  out: Float32Array,
+): void {
+  const skip = t0 === 0 ? 1 : 0;
+  if (c > skip)
+    gemm.gemm(true, false, l, r, (c - skip) * B, L.subarray(skip * B * l), R.subarray(skip * B * r), 1, out);
 }
 
 /**
@@ -80,6 +156,37 @@ export function chunkFeatures(
   }
   if (!every) features.set(S.subarray(c * BS, (c + 1) * BS));
   return { features, starts };
+}
+
+/** Floats that chunkFeatures keeps for state rows of BS floats: a chunk's states, the chunk starts, the features. */
+export function chunkFeaturesFloats(shape: FusedShape, BS: number): number {
+  const { C, count } = timeChunks(shape);
+  return (C + 1) * BS + (count > 1 ? count * BS : 0) + (shape.every ? shape.T : 1) * BS;
+}
+
+/**
+ * The backward's walk over chunkFeatures' chunks, last first: `body(t0, c)` for each chunk of c steps from t0.
+ * Every chunk but the last (whose states S still holds) is recomputed first: its first state from `starts` into
+ * block 0 of S, then `runChunk(t0, c, k)` (k: the chunk's index).
+ */
+export function chunksBackward(
+  shape: FusedShape,
+  BS: number,
+  S: Float32Array,
+  starts: Float32Array | null,
+  runChunk: (t0: number, c: number, k: number) => void,
+  body: (t0: number, c: number) => void,
+): void {
+  const { C, count } = timeChunks(shape);
+  for (let k = count - 1; k >= 0; k--) {
+    const t0 = k * C;
+    const c = Math.min(C, shape.T - t0);
+    if (k < count - 1) {
+      S.set(starts!.subarray(k * BS, (k + 1) * BS));
+      runChunk(t0, c, k);
+    }
+    body(t0, c);
+  }
 }
 
 /** g += the features' gradient at step t (0-based) for state rows of width F. */

@@ -4,16 +4,17 @@ import type { Gemm } from '../../engine/kernels/gemm.ts';
 import { unitsOf } from '../cell.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
 import {
-  addColumnSums,
   Buffers,
   closureTape,
   columnsInto,
   flush,
+  forwardShape,
   putColumns,
   runBackward,
   timeChunks,
   transposeInto,
 } from './buffers.ts';
+import { checkedInput, chunksBackward, fromF64, input, num, project, projectBackward } from './common.ts';
 import { cornnOps } from './pointwise.ts';
 
 /**
@@ -30,9 +31,6 @@ import { cornnOps } from './pointwise.ts';
  * With shape.chunk, only the state at each chunk's start is kept; the backward recomputes the chunk's forward
  * (the same operations, so the same bits) and runs the weight-gradient GEMMs per chunk.
  */
-/** Chunk length of a forward outside training (evaluation). */
-const EVAL_CHUNK = 32;
-
 export const cornnKernel: FusedKernel = {
   cell: 'cornn',
   inputs: () => ['i2h.weight', 'i2h.bias'],
@@ -61,21 +59,20 @@ export const cornnKernel: FusedKernel = {
     const N = unitsOf(config);
     const N2 = 2 * N;
     const K = D + N2;
-    const dt = config['dt'] as number;
-    const gamma = config['gamma'] as number;
-    const eps = config['epsilon'] as number;
-    const W = w['i2h.weight']!;
+    const dt = num(config, 'dt');
+    const gamma = num(config, 'gamma');
+    const eps = num(config, 'epsilon');
+    const W = checkedInput(w, 'i2h.weight', N * K);
     const buf = new Buffers(gemm);
     const ops = cornnOps(gemm);
     const V = columnsInto(W, N, K, 0, D, buf.take(N * D));
     const VT = transposeInto(V, N, D, buf.take(D * N));
     const Wzy = columnsInto(W, N, K, D, K, buf.take(N * N2));
     const WzyT = transposeInto(Wzy, N, N2, buf.take(N2 * N));
-    const bias = buf.copy(w['i2h.bias']!);
+    const bias = input(buf, w, 'i2h.bias', N);
     const X = buf.copy(x);
-    // Outside training no backward is expected: short chunks keep memory ∝ B·N, whatever T (the backward would
-    // still work, recomputing each chunk).
-    const { C, count } = timeChunks(training ? shape : { ...shape, chunk: Math.min(T, EVAL_CHUNK) });
+    const fShape = forwardShape(shape, training);
+    const { C, count } = timeChunks(fShape);
     const Hs = buf.take((C + 1) * B * N2);
     const S = buf.take(C * B * N);
     const starts = count > 1 ? buf.take(count * B * N2) : null;
@@ -85,17 +82,7 @@ export const cornnKernel: FusedKernel = {
 
     /** Steps t0 .. t0+c−1 from the state in Hs[0]: fills Hs[1..c] and S[0..c−1] (s_t). */
     const runChunk = (t0: number, c: number) => {
-      gemm.gemm(
-        false,
-        false,
-        c * B,
-        N,
-        D,
-        X.subarray(t0 * B * D, (t0 + c) * B * D),
-        VT,
-        0,
-        S.subarray(0, c * BN),
-      );
+      project(gemm, c * B, N, D, X.subarray(t0 * B * D), VT, false, null, S);
       for (let j = 0; j < c; j++) {
         const s = S.subarray(j * BN, (j + 1) * BN);
         const hp = j * BN2;
@@ -142,17 +129,11 @@ export const cornnKernel: FusedKernel = {
       const dV = buf.take(N * D);
       const dWzy = buf.take(N * N2);
       const dX = buf.take(T * B * D);
-      const db64 = new Float64Array(N);
+      const db = new Float64Array(N);
       if (!every) for (let i = 0; i < B; i++) G.set(dF.subarray(i * N, (i + 1) * N), i * N2 + N);
       const cz = 1 - dt * eps;
       const cy = dt * gamma;
-      for (let k = count - 1; k >= 0; k--) {
-        const t0 = k * C;
-        const c = Math.min(C, T - t0);
-        if (k < count - 1) {
-          Hs.set(starts!.subarray(k * BN2, (k + 1) * BN2), 0);
-          runChunk(t0, c);
-        }
+      chunksBackward(fShape, BN2, Hs, starts, runChunk, (t0, c) => {
         for (let j = c - 1; j >= 0; j--) {
           const s = S.subarray(j * BN, (j + 1) * BN);
           const fo = (t0 + j) * BN;
@@ -177,18 +158,14 @@ export const cornnKernel: FusedKernel = {
         }
         const rows = c * B;
         const Sc = S.subarray(0, rows * N);
-        const beta = k < count - 1 ? 1 : 0;
-        gemm.gemm(true, false, N, D, rows, Sc, X.subarray(t0 * B * D, (t0 + c) * B * D), beta, dV);
-        gemm.gemm(true, false, N, N2, rows, Sc, Hs.subarray(0, rows * N2), beta, dWzy);
-        addColumnSums(Sc, rows, N, db64);
-        gemm.gemm(false, false, rows, D, N, Sc, V, 0, dX.subarray(t0 * B * D, (t0 + c) * B * D));
-      }
+        gemm.gemm(true, false, N, N2, rows, Sc, Hs.subarray(0, rows * N2), 1, dWzy);
+        const dXc = dX.subarray(t0 * B * D, (t0 + c) * B * D);
+        projectBackward(gemm, rows, N, D, X.subarray(t0 * B * D, (t0 + c) * B * D), V, true, Sc, dV, db, dXc);
+      });
       const dW = buf.take(N * K);
       putColumns(dV, N, D, dW, K, 0);
       putColumns(dWzy, N, N2, dW, K, D);
-      const db = buf.take(N);
-      db.set(db64);
-      return { dx: dX, dw: { 'i2h.weight': dW, 'i2h.bias': db } };
+      return { dx: dX, dw: { 'i2h.weight': dW, 'i2h.bias': fromF64(buf, db) } };
     };
     return { features, tape: closureTape('cornn', buf, backward) };
   },

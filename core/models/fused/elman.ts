@@ -2,8 +2,21 @@
 import type { Config } from '../../api/params.ts';
 import { unitsOf } from '../cell.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
-import { Buffers, addColumnSums, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
-import { addFeatureGrad, bytes, checkFeatureGrad, chunkFeatures, fromF64, input, project } from './common.ts';
+import { Buffers, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
+import {
+  addFeatureGrad,
+  addRecurrentGrad,
+  bytes,
+  checkFeatureGrad,
+  chunkFeatures,
+  chunkFeaturesFloats,
+  chunksBackward,
+  fromF64,
+  input,
+  inputSum,
+  project,
+  projectBackward,
+} from './common.ts';
 
 /**
  * The cells/elman.ts step (torch.nn.RNNCell) for a whole sequence. Forward: P = X W_ihᵀ + b_ih + b_hh for all
@@ -19,27 +32,24 @@ function elmanKernel(cell: string, relu: boolean): FusedKernel {
     cell,
     inputs: () => ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'],
     tapeBytes(shape: FusedShape, config: Config) {
-      const { T, B, D, every } = shape;
+      const { T, B, D } = shape;
       const N = unitsOf(config);
-      const { C, count } = timeChunks(shape);
+      const { C } = timeChunks(shape);
       const weights = N * D + N * N + 2 * N;
       // x, a chunk's states, chunk starts, features; backward: δ of a chunk, g, dx, weight gradients.
-      const forward = T * B * D + (C + 1) * B * N + (count > 1 ? count * B * N : 0) + (every ? T : 1) * B * N;
+      const forward = T * B * D + chunkFeaturesFloats(shape, B * N);
       return bytes(forward + C * B * N + B * N + T * B * D + 3 * weights);
     },
     forward(gemm, shape, xIn, w, config) {
       const { T, B, D } = shape;
       const N = unitsOf(config);
       const BN = B * N;
-      const { C, count } = timeChunks(shape);
+      const { C } = timeChunks(shape);
       const buf = new Buffers(gemm);
       const x = buf.copy(xIn);
       const Wih = input(buf, w, 'weight_ih', N * D);
       const Whh = input(buf, w, 'weight_hh', N * N);
-      const bih = input(buf, w, 'bias_ih', N);
-      const bhh = input(buf, w, 'bias_hh', N);
-      const bias = new Float32Array(N);
-      for (let j = 0; j < N; j++) bias[j] = bih[j]! + bhh[j]!;
+      const bias = inputSum(buf, w, 'bias_ih', 'bias_hh', N);
       /** A chunk's states [(C+1), B, N]: block 0 the state before the chunk. */
       const H = buf.take((C + 1) * BN);
 
@@ -65,13 +75,7 @@ function elmanKernel(cell: string, relu: boolean): FusedKernel {
         const dWhh = buf.take(N * N);
         const db = new Float64Array(N);
         const dx = buf.take(T * B * D);
-        for (let k = count - 1; k >= 0; k--) {
-          const t0 = k * C;
-          const c = Math.min(C, T - t0);
-          if (k < count - 1) {
-            H.set(starts!.subarray(k * BN, (k + 1) * BN));
-            runChunk(t0, c);
-          }
+        chunksBackward(shape, BN, H, starts, runChunk, (t0, c) => {
           for (let j = c - 1; j >= 0; j--) {
             addFeatureGrad(g, dF, shape, t0 + j, N);
             const h = H.subarray((j + 1) * BN, (j + 2) * BN);
@@ -80,25 +84,10 @@ function elmanKernel(cell: string, relu: boolean): FusedKernel {
             else for (let i = 0; i < BN; i++) d[i] = flush(g[i]! * (1 - h[i]! * h[i]!));
             if (t0 + j > 0) gemm.gemm(false, false, B, N, N, d, Whh, 0, g);
           }
-          const rows = c * B;
-          gemm.gemm(true, false, N, D, rows, delta, x.subarray(t0 * B * D), 1, dWih);
-          // h_0 = 0: the sequence's first step adds nothing to ∂W_hh.
-          const skip = t0 === 0 ? 1 : 0;
-          if (c > skip)
-            gemm.gemm(
-              true,
-              false,
-              N,
-              N,
-              (c - skip) * B,
-              delta.subarray(skip * BN),
-              H.subarray(skip * BN),
-              1,
-              dWhh,
-            );
-          addColumnSums(delta, rows, N, db);
-          gemm.gemm(false, false, rows, D, N, delta, Wih, 0, dx.subarray(t0 * B * D, (t0 + c) * B * D));
-        }
+          addRecurrentGrad(gemm, t0, c, B, delta, N, H, N, dWhh);
+          const dxc = dx.subarray(t0 * B * D, (t0 + c) * B * D);
+          projectBackward(gemm, c * B, N, D, x.subarray(t0 * B * D), Wih, true, delta, dWih, db, dxc);
+        });
         return {
           dx,
           dw: { weight_ih: dWih, weight_hh: dWhh, bias_ih: fromF64(buf, db), bias_hh: fromF64(buf, db) },

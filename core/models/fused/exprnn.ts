@@ -3,7 +3,19 @@ import type { Config } from '../../api/params.ts';
 import { unitsOf } from '../cell.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
 import { Buffers, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
-import { addFeatureGrad, bytes, checkFeatureGrad, chunkFeatures, fromF64, input, project } from './common.ts';
+import {
+  addFeatureGrad,
+  addRecurrentGrad,
+  bytes,
+  checkFeatureGrad,
+  chunkFeatures,
+  chunkFeaturesFloats,
+  chunksBackward,
+  fromF64,
+  input,
+  project,
+  projectBackward,
+} from './common.ts';
 
 /** Names and layouts of one modReLU cell's inputs. */
 export interface ModReluOptions {
@@ -32,21 +44,21 @@ export function modReluKernel(o: ModReluOptions): FusedKernel {
     cell: o.cell,
     inputs: () => [o.W, o.U, o.b],
     tapeBytes(shape: FusedShape, config: Config) {
-      const { T, B, D, every } = shape;
+      const { T, B, D } = shape;
       const N = unitsOf(config);
       const BN = B * N;
-      const { C, count } = timeChunks(shape);
+      const { C } = timeChunks(shape);
       const weights = N * N + N * D + N;
       // x, a chunk's states and pre-activations, chunk starts, features; backward: g, dx, weight gradients (∂z is
       // written over z).
-      const forward = T * B * D + (C + 1) * BN + C * BN + (count > 1 ? count * BN : 0) + (every ? T : 1) * BN;
+      const forward = T * B * D + chunkFeaturesFloats(shape, BN) + C * BN;
       return bytes(forward + BN + T * B * D + 3 * weights);
     },
     forward(gemm, shape, xIn, w, config) {
       const { T, B, D } = shape;
       const N = unitsOf(config);
       const BN = B * N;
-      const { C, count } = timeChunks(shape);
+      const { C } = timeChunks(shape);
       const buf = new Buffers(gemm);
       const x = buf.copy(xIn);
       const W = input(buf, w, o.W, N * N);
@@ -81,13 +93,7 @@ export function modReluKernel(o: ModReluOptions): FusedKernel {
         const dU = buf.take(N * D);
         const db = new Float64Array(N);
         const dx = buf.take(T * B * D);
-        for (let k = count - 1; k >= 0; k--) {
-          const t0 = k * C;
-          const c = Math.min(C, T - t0);
-          if (k < count - 1) {
-            H.set(starts!.subarray(k * BN, (k + 1) * BN));
-            runChunk(t0, c);
-          }
+        chunksBackward(shape, BN, H, starts, runChunk, (t0, c) => {
           for (let t = c - 1; t >= 0; t--) {
             addFeatureGrad(g, dF, shape, t0 + t, N);
             const off = t * BN;
@@ -101,20 +107,12 @@ export function modReluKernel(o: ModReluOptions): FusedKernel {
             }
             if (t0 + t > 0) gemm.gemm(false, !o.transW, B, N, N, dP.subarray(off, off + BN), W, 0, g);
           }
-          const rows = c * B;
-          const xc = x.subarray(t0 * B * D);
-          // h_0 = 0: the sequence's first step adds nothing to ∂W.
-          const skip = t0 === 0 ? 1 : 0;
-          if (c > skip) {
-            const r = (c - skip) * B;
-            const Hp = H.subarray(skip * BN);
-            if (o.transW) gemm.gemm(true, false, N, N, r, dP.subarray(skip * BN), Hp, 1, dW);
-            else gemm.gemm(true, false, N, N, r, Hp, dP.subarray(skip * BN), 1, dW);
-          }
-          if (o.uOutIn) gemm.gemm(true, false, N, D, rows, dP, xc, 1, dU);
-          else gemm.gemm(true, false, D, N, rows, xc, dP, 1, dU);
-          gemm.gemm(false, !o.uOutIn, rows, D, N, dP, U, 0, dx.subarray(t0 * B * D, (t0 + c) * B * D));
-        }
+          // ∂W = Σ ∂zᵀ h_prev for h Wᵀ, Σ h_prevᵀ ∂z for h W.
+          if (o.transW) addRecurrentGrad(gemm, t0, c, B, dP, N, H, N, dW);
+          else addRecurrentGrad(gemm, t0, c, B, H, N, dP, N, dW);
+          const dxc = dx.subarray(t0 * B * D, (t0 + c) * B * D);
+          projectBackward(gemm, c * B, N, D, x.subarray(t0 * B * D), U, o.uOutIn, dP, dU, null, dxc);
+        });
         return { dx, dw: { [o.W]: dW, [o.U]: dU, [o.b]: fromF64(buf, db) } };
       };
       return { features, tape: closureTape(o.cell, buf, backward) };

@@ -3,9 +3,20 @@ import type { Config } from '../../api/params.ts';
 import { unitsOf } from '../cell.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
 import { Buffers, addColumnSums, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
-import { addFeatureGrad, bytes, checkFeatureGrad, chunkFeatures, fromF64, input, project } from './common.ts';
-
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+import {
+  addFeatureGrad,
+  addRecurrentGrad,
+  bytes,
+  checkFeatureGrad,
+  chunkFeatures,
+  chunkFeaturesFloats,
+  chunksBackward,
+  fromF64,
+  input,
+  project,
+  projectBackward,
+  sigmoid,
+} from './common.ts';
 
 /**
  * Forward: G_i = X W_ihᵀ + b_ih for all rows of a chunk of steps in one GEMM; per step G_h = h W_hhᵀ + b_hh
@@ -21,15 +32,14 @@ export const gruKernel: FusedKernel = {
   cell: 'gru',
   inputs: () => ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'],
   tapeBytes(shape: FusedShape, config: Config) {
-    const { T, B, D, every } = shape;
+    const { T, B, D } = shape;
     const N = unitsOf(config);
-    const { C, count } = timeChunks(shape);
+    const { C } = timeChunks(shape);
     const BN = B * N;
     const weights = 3 * N * (D + N + 2);
     // x, a chunk's states, r/z/n/h_n and G_i, G_h, chunk starts, features; backward: a chunk's ∂G_h (∂G_i is
     // written over G_i), g, dx, weight gradients.
-    const forward =
-      T * B * D + (C + 1) * BN + 7 * C * BN + 3 * BN + (count > 1 ? count * BN : 0) + (every ? T : 1) * BN;
+    const forward = T * B * D + chunkFeaturesFloats(shape, BN) + 7 * C * BN + 3 * BN;
     return bytes(forward + 3 * C * BN + BN + T * B * D + 3 * weights);
   },
   forward(gemm, shape, xIn, w, config) {
@@ -37,7 +47,7 @@ export const gruKernel: FusedKernel = {
     const N = unitsOf(config);
     const N3 = 3 * N;
     const BN = B * N;
-    const { C, count } = timeChunks(shape);
+    const { C } = timeChunks(shape);
     const buf = new Buffers(gemm);
     const x = buf.copy(xIn);
     const Wih = input(buf, w, 'weight_ih', N3 * D);
@@ -89,13 +99,7 @@ export const gruKernel: FusedKernel = {
       const dbih = new Float64Array(N3);
       const dbhh = new Float64Array(N3);
       const dx = buf.take(T * B * D);
-      for (let k = count - 1; k >= 0; k--) {
-        const t0 = k * C;
-        const c = Math.min(C, T - t0);
-        if (k < count - 1) {
-          H.set(starts!.subarray(k * BN, (k + 1) * BN));
-          runChunk(t0, c);
-        }
+      chunksBackward(shape, BN, H, starts, runChunk, (t0, c) => {
         for (let t = c - 1; t >= 0; t--) {
           addFeatureGrad(g, dF, shape, t0 + t, N);
           for (let b = 0; b < B; b++) {
@@ -120,25 +124,11 @@ export const gruKernel: FusedKernel = {
             gemm.gemm(false, false, B, N, N3, dGH.subarray(t * B * N3, (t + 1) * B * N3), Whh, 1, g);
         }
         const rows = c * B;
-        gemm.gemm(true, false, N3, D, rows, dGI, x.subarray(t0 * B * D), 1, dWih);
-        // h_0 = 0: the sequence's first step adds nothing to ∂W_hh.
-        const skip = t0 === 0 ? 1 : 0;
-        if (c > skip)
-          gemm.gemm(
-            true,
-            false,
-            N3,
-            N,
-            (c - skip) * B,
-            dGH.subarray(skip * B * N3),
-            H.subarray(skip * BN),
-            1,
-            dWhh,
-          );
-        addColumnSums(dGI, rows, N3, dbih);
+        addRecurrentGrad(gemm, t0, c, B, dGH, N3, H, N, dWhh);
         addColumnSums(dGH, rows, N3, dbhh);
-        gemm.gemm(false, false, rows, D, N3, dGI, Wih, 0, dx.subarray(t0 * B * D, (t0 + c) * B * D));
-      }
+        const dxc = dx.subarray(t0 * B * D, (t0 + c) * B * D);
+        projectBackward(gemm, rows, N3, D, x.subarray(t0 * B * D), Wih, true, dGI, dWih, dbih, dxc);
+      });
       return {
         dx,
         dw: { weight_ih: dWih, weight_hh: dWhh, bias_ih: fromF64(buf, dbih), bias_hh: fromF64(buf, dbhh) },

@@ -3,16 +3,20 @@ import type { Config } from '../../api/params.ts';
 import { Rng, type RngState } from '../../engine/rng.ts';
 import { unitsOf } from '../cell.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
-import { Buffers, addColumnSums, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
+import { Buffers, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
 import {
   addFeatureGrad,
+  addRecurrentGrad,
   bytes,
   checkFeatureGrad,
   chunkFeatures,
+  chunkFeaturesFloats,
+  chunksBackward,
   fromF64,
   input,
   num,
   project,
+  projectBackward,
 } from './common.ts';
 
 /**
@@ -35,21 +39,15 @@ export function driftKernel(cell: string, noisy: boolean): FusedKernel {
         ? ['derived.A', 'derived.W', 'd', 'E.weight', 'E.bias']
         : ['derived.A', 'derived.W', 'E.weight', 'E.bias'],
     tapeBytes(shape: FusedShape, config: Config) {
-      const { T, B, D, every } = shape;
+      const { T, B, D } = shape;
       const N = unitsOf(config);
       const BN = B * N;
-      const { C, count } = timeChunks(shape);
+      const { C } = timeChunks(shape);
       const perStep = noisy ? (num(config, 'multNoise') > 0 ? 3 : 2) : 1;
       const weights = 2 * N * N + N * D + 2 * N;
       // x, a chunk's states and per-step records, chunk starts, features, a step product; backward: a chunk's ∂L
       // (∂S is written over tanh), g, dx, weight gradients.
-      const forward =
-        T * B * D +
-        (C + 1) * BN +
-        perStep * C * BN +
-        (count > 1 ? count * BN : 0) +
-        (every ? T : 1) * BN +
-        BN;
+      const forward = T * B * D + chunkFeaturesFloats(shape, BN) + perStep * C * BN + BN;
       return bytes(forward + C * BN + BN + T * B * D + 3 * weights);
     },
     forward(gemm, shape, xIn, w, config, rng: Rng | null, training) {
@@ -131,13 +129,9 @@ export function driftKernel(cell: string, noisy: boolean): FusedKernel {
         const db = new Float64Array(N);
         const dd = new Float64Array(N);
         const dx = buf.take(T * B * D);
-        for (let k = count - 1; k >= 0; k--) {
-          const t0 = k * C;
-          const c = Math.min(C, T - t0);
-          if (k < count - 1) {
-            H.set(starts!.subarray(k * BN, (k + 1) * BN));
-            runChunk(t0, c, draws ? new Rng(rngStates[k]!) : null);
-          }
+        const rerun = (t0: number, c: number, k: number) =>
+          runChunk(t0, c, draws ? new Rng(rngStates[k]!) : null);
+        chunksBackward(shape, BN, H, starts, rerun, (t0, c) => {
           for (let t = c - 1; t >= 0; t--) {
             addFeatureGrad(g, dF, shape, t0 + t, N);
             const o = t * BN;
@@ -158,18 +152,11 @@ export function driftKernel(cell: string, noisy: boolean): FusedKernel {
               if (alpha !== 0) gemm.gemm(false, true, B, N, N, dL.subarray(o, o + BN), A, 1, g);
             }
           }
-          const rows = c * B;
-          // h_0 = 0: the sequence's first step adds nothing to ∂W and ∂A.
-          const skip = t0 === 0 ? 1 : 0;
-          if (c > skip) {
-            const Hp = H.subarray(skip * BN, c * BN);
-            gemm.gemm(true, false, N, N, (c - skip) * B, Hp, dS.subarray(skip * BN), 1, dW);
-            if (alpha !== 0) gemm.gemm(true, false, N, N, (c - skip) * B, Hp, dL.subarray(skip * BN), 1, dA);
-          }
-          gemm.gemm(true, false, N, D, rows, dS, x.subarray(t0 * B * D), 1, dE);
-          addColumnSums(dS, rows, N, db);
-          gemm.gemm(false, false, rows, D, N, dS, E, 0, dx.subarray(t0 * B * D, (t0 + c) * B * D));
-        }
+          addRecurrentGrad(gemm, t0, c, B, H, N, dS, N, dW);
+          if (alpha !== 0) addRecurrentGrad(gemm, t0, c, B, H, N, dL, N, dA);
+          const dxc = dx.subarray(t0 * B * D, (t0 + c) * B * D);
+          projectBackward(gemm, c * B, N, D, x.subarray(t0 * B * D), E, true, dS, dE, db, dxc);
+        });
         const dw: Record<string, Float32Array> = {
           'derived.A': dA,
           'derived.W': dW,

@@ -4,20 +4,16 @@ import type { Gemm } from '../../engine/kernels/gemm.ts';
 import { unitsOf } from '../cell.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
 import {
-  addColumnSums,
   Buffers,
   closureTape,
   flush,
+  forwardShape,
   runBackward,
   timeChunks,
   transposeInto,
 } from './buffers.ts';
+import { chunksBackward, fromF64, input, inputSum, project, projectBackward, sigmoid } from './common.ts';
 import { lstmOps } from './pointwise.ts';
-
-/** Chunk length of a forward outside training (evaluation). */
-const EVAL_CHUNK = 32;
-
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /**
  * Forward, step t (cells/lstm.ts, torch.nn.LSTMCell; gate blocks [i; f; g; o] of N):
@@ -61,16 +57,14 @@ export const lstmKernel: FusedKernel = {
     const N4 = 4 * N;
     const buf = new Buffers(gemm);
     const ops = lstmOps(gemm);
-    const Wih = buf.copy(w['weight_ih']!); // [4N, D]
-    const Whh = buf.copy(w['weight_hh']!); // [4N, N]
+    const Wih = input(buf, w, 'weight_ih', N4 * D);
+    const Whh = input(buf, w, 'weight_hh', N4 * N);
     const WihT = transposeInto(Wih, N4, D, buf.take(D * N4));
     const WhhT = transposeInto(Whh, N4, N, buf.take(N * N4));
-    const bias = buf.take(N4);
-    const bih = w['bias_ih']!;
-    const bhh = w['bias_hh']!;
-    for (let j = 0; j < N4; j++) bias[j] = bih[j]! + bhh[j]!;
+    const bias = inputSum(buf, w, 'bias_ih', 'bias_hh', N4);
     const X = buf.copy(x);
-    const { C, count } = timeChunks(training ? shape : { ...shape, chunk: Math.min(T, EVAL_CHUNK) });
+    const fShape = forwardShape(shape, training);
+    const { C, count } = timeChunks(fShape);
     const BN = B * N;
     const BN4 = B * N4;
     const A = buf.take(C * BN4);
@@ -82,17 +76,7 @@ export const lstmKernel: FusedKernel = {
 
     /** Steps t0 .. t0+c−1 from the state in Hh[0], Hc[0]: fills Hh, Hc [1..c] and the activations A[0..c−1]. */
     const runChunk = (t0: number, c: number) => {
-      gemm.gemm(
-        false,
-        false,
-        c * B,
-        N4,
-        D,
-        X.subarray(t0 * B * D, (t0 + c) * B * D),
-        WihT,
-        0,
-        A.subarray(0, c * BN4),
-      );
+      project(gemm, c * B, N4, D, X.subarray(t0 * B * D), WihT, false, null, A);
       for (let j = 0; j < c; j++) {
         const a = A.subarray(j * BN4, (j + 1) * BN4);
         const hp = j * BN;
@@ -149,16 +133,13 @@ export const lstmKernel: FusedKernel = {
       const dWih = buf.take(N4 * D);
       const dWhh = buf.take(N4 * N);
       const dX = buf.take(T * B * D);
-      const db64 = new Float64Array(N4);
+      const db = new Float64Array(N4);
       if (!every) dh.set(dF);
-      for (let k = count - 1; k >= 0; k--) {
-        const t0 = k * C;
-        const c = Math.min(C, T - t0);
-        if (k < count - 1) {
-          Hh.set(startsH!.subarray(k * BN, (k + 1) * BN), 0);
-          Hc.set(startsC!.subarray(k * BN, (k + 1) * BN), 0);
-          runChunk(t0, c);
-        }
+      const rerun = (t0: number, c: number, k: number) => {
+        Hc.set(startsC!.subarray(k * BN, (k + 1) * BN));
+        runChunk(t0, c);
+      };
+      chunksBackward(fShape, BN, Hh, startsH, rerun, (t0, c) => {
         for (let j = c - 1; j >= 0; j--) {
           const a = A.subarray(j * BN4, (j + 1) * BN4);
           const sp = j * BN; // c_{t−1}
@@ -192,16 +173,15 @@ export const lstmKernel: FusedKernel = {
         }
         const rows = c * B;
         const Ac = A.subarray(0, rows * N4);
-        const beta = k < count - 1 ? 1 : 0;
-        gemm.gemm(true, false, N4, D, rows, Ac, X.subarray(t0 * B * D, (t0 + c) * B * D), beta, dWih);
-        gemm.gemm(true, false, N4, N, rows, Ac, Hh.subarray(0, rows * N), beta, dWhh);
-        addColumnSums(Ac, rows, N4, db64);
-        gemm.gemm(false, false, rows, D, N4, Ac, Wih, 0, dX.subarray(t0 * B * D, (t0 + c) * B * D));
-      }
-      const dbih = buf.take(N4);
-      dbih.set(db64);
-      const dbhh = buf.copy(dbih);
-      return { dx: dX, dw: { weight_ih: dWih, weight_hh: dWhh, bias_ih: dbih, bias_hh: dbhh } };
+        gemm.gemm(true, false, N4, N, rows, Ac, Hh.subarray(0, rows * N), 1, dWhh);
+        const Xc = X.subarray(t0 * B * D, (t0 + c) * B * D);
+        const dXc = dX.subarray(t0 * B * D, (t0 + c) * B * D);
+        projectBackward(gemm, rows, N4, D, Xc, Wih, true, Ac, dWih, db, dXc);
+      });
+      return {
+        dx: dX,
+        dw: { weight_ih: dWih, weight_hh: dWhh, bias_ih: fromF64(buf, db), bias_hh: fromF64(buf, db) },
+      };
     };
     return { features, tape: closureTape('lstm', buf, backward) };
   },

@@ -3,8 +3,8 @@ import type { Config } from '../../api/params.ts';
 import type { Rng } from '../../engine/rng.ts';
 import { unitsOf } from '../cell.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
-import { Buffers, addColumnSums, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
-import { bytes, checkFeatureGrad, fromF64, input, num, project } from './common.ts';
+import { Buffers, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
+import { bytes, checkFeatureGrad, fromF64, input, num, project, projectBackward, sigmoid } from './common.ts';
 
 interface Layer {
   V: Float32Array;
@@ -25,8 +25,6 @@ interface Layer {
   startY: Float32Array | null;
   startZ: Float32Array | null;
 }
-
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 function layersOf(config: Config): number {
   const L = num(config, 'layers');
@@ -217,17 +215,16 @@ export const unicornnKernel: FusedKernel = {
             }
           }
           const rows = c * B;
-          const fanIn = l === 0 ? D : N;
-          const U = l === 0 ? x.subarray(t0 * B * D) : layers[l - 1]!.out;
-          gemm.gemm(true, false, N, fanIn, rows, dDrive, U, 1, dV[l]!);
-          addColumnSums(dDrive, rows, N, db[l]!);
           if (l > 0) {
-            gemm.gemm(false, false, rows, N, N, dDrive, V, 0, dBelow);
-            const below = layers[l - 1]!.mask;
-            if (below)
-              for (let t = 0; t < c; t++) for (let i = 0; i < BN; i++) dBelow[t * BN + i]! *= below[i]!;
+            const below = layers[l - 1]!;
+            projectBackward(gemm, rows, N, N, below.out, V, true, dDrive, dV[l]!, db[l]!, dBelow);
+            if (below.mask)
+              for (let t = 0; t < c; t++) for (let i = 0; i < BN; i++) dBelow[t * BN + i]! *= below.mask[i]!;
             [dOut, dBelow] = [dBelow, dOut];
-          } else gemm.gemm(false, false, rows, D, N, dDrive, V, 0, dx.subarray(t0 * B * D, (t0 + c) * B * D));
+          } else {
+            const dxc = dx.subarray(t0 * B * D, (t0 + c) * B * D);
+            projectBackward(gemm, rows, N, D, x.subarray(t0 * B * D), V, true, dDrive, dV[0]!, db[0]!, dxc);
+          }
         }
       }
       const dw: Record<string, Float32Array> = {};

@@ -5,7 +5,18 @@ import { unitsOf } from '../cell.ts';
 import { urnnPermutation } from '../cells/urnn.ts';
 import type { FusedKernel, FusedShape } from './kernel.ts';
 import { Buffers, closureTape, flush, runBackward, timeChunks } from './buffers.ts';
-import { addFeatureGrad, bytes, checkFeatureGrad, chunkFeatures, fromF64, input, num } from './common.ts';
+import {
+  addFeatureGrad,
+  bytes,
+  checkFeatureGrad,
+  chunkFeatures,
+  chunkFeaturesFloats,
+  chunksBackward,
+  fromF64,
+  input,
+  num,
+  projectBackward,
+} from './common.ts';
 
 /**
  * The DFT of cells/urnn.ts as one real matrix on rows [Re | Im]: F(a + ib) = (aC + bS) + i(bC − aS) is
@@ -262,16 +273,15 @@ export const urnnKernel: FusedKernel = {
   cell: 'urnn',
   inputs: () => ['V', 'hidden_bias', 'reflection', 'theta', 'h_0'],
   tapeBytes(shape: FusedShape, config: Config) {
-    const { T, B, D, every } = shape;
+    const { T, B, D } = shape;
     const n = unitsOf(config);
     const F = 2 * n;
     const BF = B * F;
-    const { C, count } = timeChunks(shape);
+    const { C } = timeChunks(shape);
     const weights = D * F + n + 2 * F + 3 * n + F;
     // x, Fm and the chain's rows (6 × 4n²), a chunk's states and pre-activations, chunk starts, features;
     // backward (∂Z written over Z): g, ∂M, a chain temporary, dx, gradients.
-    const forward =
-      T * B * D + 6 * F * F + (C + 1) * BF + C * BF + (count > 1 ? count * BF : 0) + (every ? T : 1) * BF;
+    const forward = T * B * D + 6 * F * F + chunkFeaturesFloats(shape, BF) + C * BF;
     return bytes(forward + BF + 2 * F * F + T * B * D + 3 * weights);
   },
   forward(gemm, shape, xIn, w, config) {
@@ -279,7 +289,7 @@ export const urnnKernel: FusedKernel = {
     const n = unitsOf(config);
     const F = 2 * n;
     const BF = B * F;
-    const { C, count } = timeChunks(shape);
+    const { C } = timeChunks(shape);
     const buf = new Buffers(gemm);
     const x = buf.copy(xIn);
     const V = input(buf, w, 'V', D * F);
@@ -334,13 +344,7 @@ export const urnnKernel: FusedKernel = {
       const dV = buf.take(D * F);
       const dx = buf.take(T * B * D);
       const dBias = new Float64Array(n);
-      for (let k = count - 1; k >= 0; k--) {
-        const t0 = k * C;
-        const c = Math.min(C, T - t0);
-        if (k < count - 1) {
-          H.set(starts!.subarray(k * BF, (k + 1) * BF));
-          runChunk(t0, c);
-        }
+      chunksBackward(shape, BF, H, starts, runChunk, (t0, c) => {
         for (let t = c - 1; t >= 0; t--) {
           addFeatureGrad(g, dF, shape, t0 + t, F);
           const o = t * BF;
@@ -370,9 +374,9 @@ export const urnnKernel: FusedKernel = {
         }
         const rows = c * B;
         gemm.gemm(true, false, F, F, rows, H, dZ, 1, dM);
-        gemm.gemm(true, false, D, F, rows, x.subarray(t0 * B * D), dZ, 1, dV);
-        gemm.gemm(false, true, rows, D, F, dZ, V, 0, dx.subarray(t0 * B * D, (t0 + c) * B * D));
-      }
+        const dxc = dx.subarray(t0 * B * D, (t0 + c) * B * D);
+        projectBackward(gemm, rows, F, D, x.subarray(t0 * B * D), V, false, dZ, dV, null, dxc);
+      });
       const dh0 = new Float64Array(F);
       for (let b = 0; b < B; b++) for (let j = 0; j < F; j++) dh0[j]! += g[b * F + j]!;
       // ∂M through the chain, last factor first; dM's rows become the gradients of each stage's rows in place.

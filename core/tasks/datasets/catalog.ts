@@ -172,6 +172,20 @@ interface Read {
   options: Record<string, string>;
 }
 
+/** `source`, which must be a folder (`what` says which folders the format reads). */
+function requireFolder(source: string, what: string): string {
+  if (!isFolder(source)) throw badFile(source, `is not a folder; ${what}`);
+  return source;
+}
+
+/** The Read of a folder format (no options): the files, hashes and size its reader found. */
+function folderRead(
+  loaded: LoadedDataset,
+  found: { files: string[]; hashes: string[]; bytes: number },
+): Read {
+  return { loaded, files: found.files, hashes: found.hashes, bytes: found.bytes, options: {} };
+}
+
 /** Reads and checks the files of a dataset; `files` come back relative to `source` ('' for source itself). */
 function readSource(source: string, format: DatasetFormat, options: Record<string, string>): Read {
   const unknown = Object.keys(options).filter((k) => !FORMAT_OPTIONS[format].includes(k));
@@ -181,28 +195,16 @@ function readSource(source: string, format: DatasetFormat, options: Record<strin
       `format ${format} takes no option ${unknown.join(', ')} (it takes: ${FORMAT_OPTIONS[format].join(', ') || 'none'})`,
     );
   if (format === 'idx') {
-    if (!isFolder(source))
-      throw badFile(source, 'is not a folder; idx datasets are folders of the four MNIST IDX files');
-    const images = readIdxFolder(source);
-    return {
-      loaded: { format, images },
-      files: images.files,
-      hashes: images.hashes,
-      bytes: images.bytes,
-      options: {},
-    };
+    const images = readIdxFolder(
+      requireFolder(source, 'idx datasets are folders of the four MNIST IDX files'),
+    );
+    return folderRead({ format, images }, images);
   }
   if (format === 'cifar10') {
-    if (!isFolder(source))
-      throw badFile(source, 'is not a folder; cifar10 datasets are folders of the binary batches');
-    const images = readCifarFolder(source);
-    return {
-      loaded: { format, images },
-      files: images.files,
-      hashes: images.hashes,
-      bytes: images.bytes,
-      options: {},
-    };
+    const images = readCifarFolder(
+      requireFolder(source, 'cifar10 datasets are folders of the binary batches'),
+    );
+    return folderRead({ format, images }, images);
   }
   const hashes: string[] = [];
   if (format === 'npy') {

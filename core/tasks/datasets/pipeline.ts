@@ -1,4 +1,5 @@
 // Streaming batches from examples kept compact (Uint8 images, padded Float32 sequences): splits, epochs, gathering.
+import type { Config } from '../../api/params.ts';
 import { Rng } from '../../engine/rng.ts';
 import type { Batch, TaskData } from '../task.ts';
 import { lazyBatches } from '../task.ts';
@@ -132,6 +133,39 @@ export function datasetData(o: DatasetDataOptions): TaskData {
     evalBatches: evalSet(o.evaluation, 'eval'),
     ...(o.test ? { testBatches: evalSet(o.test, 'test') } : {}),
   };
+}
+
+export interface TrainTestOptions {
+  /** The training file's examples (trainN of them) and the test file's (testN). */
+  train: ExampleSource;
+  trainN: number;
+  test: ExampleSource;
+  testN: number;
+  /** Training examples held out for validation (0: none). */
+  validation: number;
+  /** The task's config, whose DATASET_EVAL_PARAMS splitSeed and evalLimit are read. */
+  config: Config;
+  seed: number;
+  noisy: boolean;
+}
+
+/**
+ * datasetData for a dataset with a training and a test file: `validation` training examples held out by the
+ * split seed are the evaluation set and the test file is the test set, or, without validation, the test file is
+ * the evaluation set; both cut to the first evalLimit examples.
+ */
+export function trainTestData(o: TrainTestOptions): TaskData {
+  const { rest, held } = splitOff(o.trainN, o.validation, o.config['splitSeed'] as number);
+  const limit = o.config['evalLimit'] as number;
+  const test = limitSplit({ src: o.test, idx: Int32Array.from({ length: o.testN }, (_, i) => i) }, limit);
+  const hasVal = held.length > 0;
+  return datasetData({
+    train: { src: o.train, idx: rest },
+    evaluation: hasVal ? limitSplit({ src: o.train, idx: held }, limit) : test,
+    test: hasVal ? test : null,
+    seed: o.seed,
+    noisy: o.noisy,
+  });
 }
 
 /** Training steps in `epochs` epochs of `n` examples at batch size B (remainders dropped, as in datasetData). */

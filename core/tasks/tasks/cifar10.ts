@@ -5,7 +5,7 @@ import { Rng } from '../../engine/rng.ts';
 import { loadDataset } from '../datasets/catalog.ts';
 import type { ImageSplit } from '../datasets/idx.ts';
 import { DATASET_EVAL_PARAMS } from '../datasets/params.ts';
-import { datasetData, limitSplit, splitOff, type ExampleSource } from '../datasets/pipeline.ts';
+import { trainTestData, type ExampleSource } from '../datasets/pipeline.ts';
 import type { TaskSpec } from '../task.ts';
 
 /** Validation splits of the 50k training images: coRNN 47k/3k, UnICORNN 48k/2k, or none. */
@@ -143,23 +143,13 @@ function cifarTask(padded: boolean): TaskSpec {
           : null;
       const source = (s: ImageSplit) =>
         padded ? noisePaddedSource(s, scale, block) : pixelCifarSource(s, scale);
-      const trainSrc = source(im.train);
-      const testSrc = source(im.test);
-      const { rest, held } = splitOff(
-        im.train.n,
-        VALIDATION[config['validation'] as string] ?? 0,
-        config['splitSeed'] as number,
-      );
-      const limit = config['evalLimit'] as number;
-      const test = limitSplit(
-        { src: testSrc, idx: Int32Array.from({ length: im.test.n }, (_, i) => i) },
-        limit,
-      );
-      const hasVal = held.length > 0;
-      return datasetData({
-        train: { src: trainSrc, idx: rest },
-        evaluation: hasVal ? limitSplit({ src: trainSrc, idx: held }, limit) : test,
-        test: hasVal ? test : null,
+      return trainTestData({
+        train: source(im.train),
+        trainN: im.train.n,
+        test: source(im.test),
+        testN: im.test.n,
+        validation: VALIDATION[config['validation'] as string] ?? 0,
+        config,
         seed,
         noisy: independent,
       });

@@ -5,7 +5,7 @@ import { builtinMnist, loadDataset } from '../datasets/catalog.ts';
 import type { IdxImages, ImageSplit } from '../datasets/idx.ts';
 import { DATASET_EVAL_PARAMS } from '../datasets/params.ts';
 import { PERMUTATION_NAMES, PERMUTATIONS, type PermutationName } from '../datasets/permutations.ts';
-import { datasetData, limitSplit, splitOff, type ExampleSource } from '../datasets/pipeline.ts';
+import { trainTestData, type ExampleSource } from '../datasets/pipeline.ts';
 import type { TaskSpec } from '../task.ts';
 
 /** Validation splits of the training file: coRNN / UnICORNN 57k/3k, LipschitzRNN 58k/2k, expRNN none. */
@@ -113,23 +113,13 @@ function mnistTask(permuted: boolean): TaskSpec {
       if (order && order.length !== pixels)
         throw new Error(`the permutation has ${order.length} entries but the images have ${pixels} pixels`);
       const scale = config['pixelScale'] === 'raw' ? 1 : 1 / 255;
-      const trainSrc = pixelSource(im.train, pixels, order, scale);
-      const testSrc = pixelSource(im.test, pixels, order, scale);
-      const { rest, held } = splitOff(
-        im.train.n,
-        VALIDATION[config['validation'] as string] ?? 0,
-        config['splitSeed'] as number,
-      );
-      const limit = config['evalLimit'] as number;
-      const test = limitSplit(
-        { src: testSrc, idx: Int32Array.from({ length: im.test.n }, (_, i) => i) },
-        limit,
-      );
-      const hasVal = held.length > 0;
-      return datasetData({
-        train: { src: trainSrc, idx: rest },
-        evaluation: hasVal ? limitSplit({ src: trainSrc, idx: held }, limit) : test,
-        test: hasVal ? test : null,
+      return trainTestData({
+        train: pixelSource(im.train, pixels, order, scale),
+        trainN: im.train.n,
+        test: pixelSource(im.test, pixels, order, scale),
+        testN: im.test.n,
+        validation: VALIDATION[config['validation'] as string] ?? 0,
+        config,
         seed,
         noisy: false,
       });

@@ -1,36 +1,18 @@
 // coRNN fused kernel: outputs and every gradient equal the generic TF.js path; time-chunk checkpointing is exact.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { defaultsOf, type Config } from '../../../../core/api/params.ts';
 import { selectBackend } from '../../../../core/engine/backend.ts';
 import { referenceGemm } from '../../../../core/engine/kernels/gemm.ts';
-import { createWasmGemm, type WasmGemm } from '../../../../core/engine/kernels/wasm-gemm.ts';
 import { Rng } from '../../../../core/engine/rng.ts';
 import { cornn } from '../../../../core/models/cells/cornn.ts';
 import { cornnKernel } from '../../../../core/models/fused/cornn.ts';
 import { assertAllClose } from '../../../helpers/all-close.ts';
-import { checkFusedKernel, FUSED_CHECK_SHAPES, randomWeights } from '../../../helpers/fused-check.ts';
+import { checkFusedKernel, itEqualsOnBothEngines, randomWeights } from '../../../helpers/fused-check.ts';
 
 describe('coRNN fused kernel', () => {
-  let wasm: WasmGemm;
-  before(async () => {
-    await selectBackend('cpu');
-    wasm = await createWasmGemm({ threads: 2 });
-  });
-  after(() => wasm.dispose());
-
-  for (const s of FUSED_CHECK_SHAPES)
-    it(`equals the generic path at H=${s.H} B=${s.B} T=${s.T} D=${s.D} every=${s.every}`, () => {
-      const config: Config = { ...defaultsOf(cornn.config), units: s.H };
-      checkFusedKernel(cornnKernel, cornn, config, s, { seed: s.H + s.T });
-    });
-
-  for (const s of FUSED_CHECK_SHAPES)
-    it(`on the WebAssembly engine (SIMD element-wise passes, 2 threads) at H=${s.H} B=${s.B} T=${s.T} every=${s.every}`, () => {
-      const config: Config = { ...defaultsOf(cornn.config), units: s.H };
-      checkFusedKernel(cornnKernel, cornn, config, s, { seed: s.H + s.T, gemm: wasm });
-      checkFusedKernel(cornnKernel, cornn, config, { ...s, chunk: 3 }, { seed: s.H, gemm: wasm });
-    });
+  before(() => selectBackend('cpu'));
+  itEqualsOnBothEngines(cornnKernel, cornn);
 
   it('equals the generic path at random hyper-parameters', () => {
     const rng = Rng.stream(7, 'cornn configs');

@@ -6,7 +6,7 @@ import { selectBackend } from '../../../../core/engine/backend.ts';
 import type { CellSpec } from '../../../../core/models/cell.ts';
 import { exprnn } from '../../../../core/models/cells/exprnn.ts';
 import { exprnnKernel } from '../../../../core/models/fused/exprnn.ts';
-import { FUSED_CHECK_SHAPES, checkFusedKernel } from '../../../helpers/fused-check.ts';
+import { FUSED_CHECK_SHAPES, checkFusedKernel, checkFusedChunks } from '../../../helpers/fused-check.ts';
 
 // prepare's intermediates (the skew matrix, expm's powers) tidied, so the check's leak count sees only its own.
 const cell: CellSpec = { ...exprnn, prepare: (w, c) => tf.tidy(() => exprnn.prepare!(w, c)) };
@@ -23,14 +23,6 @@ describe('fused expRNN kernel against unroll (cpu backend)', () => {
   });
   it('checkpointed in time chunks', () => {
     const config = { ...defaultsOf(cell.config), units: 13 };
-    for (const chunk of [1, 3, 4])
-      for (const every of [false, true])
-        checkFusedKernel(
-          exprnnKernel,
-          cell,
-          config,
-          { T: 7, B: 5, D: 3, every, chunk },
-          { seed: 20 + chunk },
-        );
+    checkFusedChunks(exprnnKernel, cell, config, 20);
   });
 });

@@ -6,7 +6,7 @@ import { selectBackend } from '../../../../core/engine/backend.ts';
 import type { CellSpec } from '../../../../core/models/cell.ts';
 import { lipschitz } from '../../../../core/models/cells/lipschitz.ts';
 import { lipschitzKernel } from '../../../../core/models/fused/lipschitz.ts';
-import { FUSED_CHECK_SHAPES, checkFusedKernel } from '../../../helpers/fused-check.ts';
+import { FUSED_CHECK_SHAPES, checkFusedKernel, checkFusedChunks } from '../../../helpers/fused-check.ts';
 
 // prepare's intermediates (Mᵀ, I, …) tidied, so the check's leak count sees only what it made itself.
 const cell: CellSpec = { ...lipschitz, prepare: (w, c) => tf.tidy(() => lipschitz.prepare!(w, c)) };
@@ -37,14 +37,6 @@ describe('fused Lipschitz RNN kernel against unroll (cpu backend)', () => {
   });
   it('checkpointed in time chunks', () => {
     const config = { ...defaultsOf(cell.config), units: 13 };
-    for (const chunk of [1, 3, 4])
-      for (const every of [false, true])
-        checkFusedKernel(
-          lipschitzKernel,
-          cell,
-          config,
-          { T: 7, B: 5, D: 3, every, chunk },
-          { seed: 20 + chunk },
-        );
+    checkFusedChunks(lipschitzKernel, cell, config, 20);
   });
 });

@@ -1,36 +1,18 @@
 // LSTM fused kernel: outputs and every gradient equal the generic TF.js path; time-chunk checkpointing is exact.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { defaultsOf, type Config } from '../../../../core/api/params.ts';
 import { selectBackend } from '../../../../core/engine/backend.ts';
 import { referenceGemm } from '../../../../core/engine/kernels/gemm.ts';
-import { createWasmGemm, type WasmGemm } from '../../../../core/engine/kernels/wasm-gemm.ts';
 import { Rng } from '../../../../core/engine/rng.ts';
 import { lstm } from '../../../../core/models/cells/lstm.ts';
 import { lstmKernel } from '../../../../core/models/fused/lstm.ts';
 import { assertAllClose } from '../../../helpers/all-close.ts';
-import { checkFusedKernel, FUSED_CHECK_SHAPES, randomWeights } from '../../../helpers/fused-check.ts';
+import { checkFusedKernel, itEqualsOnBothEngines, randomWeights } from '../../../helpers/fused-check.ts';
 
 describe('LSTM fused kernel', () => {
-  let wasm: WasmGemm;
-  before(async () => {
-    await selectBackend('cpu');
-    wasm = await createWasmGemm({ threads: 2 });
-  });
-  after(() => wasm.dispose());
-
-  for (const s of FUSED_CHECK_SHAPES)
-    it(`equals the generic path at H=${s.H} B=${s.B} T=${s.T} D=${s.D} every=${s.every}`, () => {
-      const config: Config = { ...defaultsOf(lstm.config), units: s.H };
-      checkFusedKernel(lstmKernel, lstm, config, s, { seed: s.H + s.T });
-    });
-
-  for (const s of FUSED_CHECK_SHAPES)
-    it(`on the WebAssembly engine (SIMD element-wise passes, 2 threads) at H=${s.H} B=${s.B} T=${s.T} every=${s.every}`, () => {
-      const config: Config = { ...defaultsOf(lstm.config), units: s.H };
-      checkFusedKernel(lstmKernel, lstm, config, s, { seed: s.H + s.T, gemm: wasm });
-      checkFusedKernel(lstmKernel, lstm, config, { ...s, chunk: 3 }, { seed: s.H, gemm: wasm });
-    });
+  before(() => selectBackend('cpu'));
+  itEqualsOnBothEngines(lstmKernel, lstm);
 
   it('equals the generic path at random sizes, forget biases and input scales', () => {
     const rng = Rng.stream(8, 'lstm configs');

@@ -6,7 +6,7 @@ import { selectBackend } from '../../../../core/engine/backend.ts';
 import type { CellSpec } from '../../../../core/models/cell.ts';
 import { noisyRnn } from '../../../../core/models/cells/noisy-rnn.ts';
 import { noisyRnnKernel } from '../../../../core/models/fused/noisy-rnn.ts';
-import { FUSED_CHECK_SHAPES, checkFusedKernel } from '../../../helpers/fused-check.ts';
+import { FUSED_CHECK_SHAPES, checkFusedKernel, checkFusedChunks } from '../../../helpers/fused-check.ts';
 
 // prepare's intermediates (Mᵀ, I, …) tidied, so the check's leak count sees only what it made itself.
 const cell: CellSpec = { ...noisyRnn, prepare: (w, c) => tf.tidy(() => noisyRnn.prepare!(w, c)) };
@@ -34,14 +34,6 @@ describe('fused Noisy RNN kernel against unroll (cpu backend)', () => {
   });
   it('checkpointed in time chunks (the noise drawn again alike)', () => {
     const config = { ...defaultsOf(cell.config), units: 13, eps: 0.3 };
-    for (const chunk of [1, 3, 4])
-      for (const every of [false, true])
-        checkFusedKernel(
-          noisyRnnKernel,
-          cell,
-          config,
-          { T: 7, B: 5, D: 3, every, chunk },
-          { seed: 20 + chunk },
-        );
+    checkFusedChunks(noisyRnnKernel, cell, config, 20);
   });
 });

@@ -6,7 +6,7 @@ import { selectBackend } from '../../../../core/engine/backend.ts';
 import type { CellSpec } from '../../../../core/models/cell.ts';
 import { scornn } from '../../../../core/models/cells/scornn.ts';
 import { scornnKernel } from '../../../../core/models/fused/scornn.ts';
-import { FUSED_CHECK_SHAPES, checkFusedKernel } from '../../../helpers/fused-check.ts';
+import { FUSED_CHECK_SHAPES, checkFusedKernel, checkFusedChunks } from '../../../helpers/fused-check.ts';
 
 // prepare's intermediates (the skew matrix, the Newton–Schulz iterates) tidied, so the check's leak count sees its own.
 const cell: CellSpec = { ...scornn, prepare: (w, c) => tf.tidy(() => scornn.prepare!(w, c)) };
@@ -30,14 +30,6 @@ describe('fused scoRNN kernel against unroll (cpu backend)', () => {
   });
   it('checkpointed in time chunks', () => {
     const config = { ...defaultsOf(cell.config), units: 13, negOnes: 5 };
-    for (const chunk of [1, 3, 4])
-      for (const every of [false, true])
-        checkFusedKernel(
-          scornnKernel,
-          cell,
-          config,
-          { T: 7, B: 5, D: 3, every, chunk },
-          { seed: 20 + chunk },
-        );
+    checkFusedChunks(scornnKernel, cell, config, 20);
   });
 });

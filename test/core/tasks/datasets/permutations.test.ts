@@ -2,12 +2,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import {
-  Mt19937,
-  numpyPermutation,
-  PERMUTATIONS,
-  torchRandperm,
-} from '../../../../core/tasks/datasets/permutations.ts';
+import { Mt19937, numpyPermutation } from '../../../../core/engine/mt19937.ts';
+import { PERMUTATIONS, torchRandperm } from '../../../../core/tasks/datasets/permutations.ts';
 
 interface Fixture {
   torch: Record<string, number[]>;
