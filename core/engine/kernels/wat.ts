@@ -203,6 +203,16 @@ function packB(): string {
 }
 
 /**
+ * The size of ⌈n/max⌉ equal blocks covering n, an i32 expression: ⌈n / ⌈n/max⌉⌉ ≤ max. Why: K blocks of KC and a
+ * ragged last one (K = 257 gave 256 and 1) cost the last block a whole pass over C and its packing for one
+ * multiply-add per element.
+ */
+function evenBlock(n: string, max: number): string {
+  const blocks = `(i32.div_u ${add(n, c32(max - 1))} ${c32(max)})`;
+  return `(i32.div_u ${add(n, `(i32.sub ${blocks} ${c32(1)})`)} ${blocks})`;
+}
+
+/**
  * gemm(tA, tB, M, N, K, a, lda, b, ldb, c, ldc, beta, scratch) (pointers in bytes, leading dimensions in floats,
  * M, N, K ≥ 1): C = op(A)·op(B) + beta·C; scratch holds MC·KC + KC·NC + MR·8 floats (packed A, packed B, edge tile).
  */
@@ -214,7 +224,7 @@ function driver(bl: GemmBlocking): string {
       (param $beta i32) (param $scratch i32)
     (local $rsA i32) (local $csA i32) (local $rsB i32) (local $csB i32) (local $ldcB i32)
     (local $ap i32) (local $bp i32) (local $tile i32)
-    (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ic i32) (local $mc i32)
+    (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ks i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $nr i32) (local $ir i32) (local $mr i32) (local $bb i32) (local $pa i32) (local $pb i32) (local $cp i32)
     ${set('rsA', `(if (result i32) ${get('tA')} (then ${c32(4)}) (else (i32.shl ${get('lda')} ${c32(2)})))`)}
     ${set('csA', `(if (result i32) ${get('tA')} (then (i32.shl ${get('lda')} ${c32(2)})) (else ${c32(4)}))`)}
@@ -224,10 +234,11 @@ function driver(bl: GemmBlocking): string {
     ${set('ap', get('scratch'))}
     ${set('bp', add(get('scratch'), c32(4 * MC * KC)))}
     ${set('tile', add(get('bp'), c32(4 * KC * NC)))}
+    ${set('ks', evenBlock(get('K'), KC))}
     ${forLoop('jc', get('N'), NC, [
       set('nc', min(c32(NC), `(i32.sub ${get('N')} ${get('jc')})`)),
-      forLoop('pc', get('K'), KC, [
-        set('kc', min(c32(KC), `(i32.sub ${get('K')} ${get('pc')})`)),
+      forLoop('pc', get('K'), get('ks'), [
+        set('kc', min(get('ks'), `(i32.sub ${get('K')} ${get('pc')})`)),
         set('bb', `(select ${get('beta')} ${c32(1)} (i32.eqz ${get('pc')}))`),
         `(call $packB ${add(get('b'), add(mul(get('pc'), get('rsB')), mul(get('jc'), get('csB'))))} ${get('rsB')} ${get('csB')} ${get('kc')} ${get('nc')} ${get('bp')})`,
         forLoop('ic', get('M'), MC, [

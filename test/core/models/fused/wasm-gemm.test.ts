@@ -17,6 +17,7 @@ const SIZES: [number, number, number][] = [
   [40, 1, 300], // fewer than 8 columns: the dot-product and row-SIMD paths
   [37, 5, 17],
   [130, 3, 1000],
+  [120, 256, 513], // K split into blocks of 257 and 256 (not 256, 256 and 1)
 ];
 
 /** C from the engine and from the reference for the same random A, B and C. */
