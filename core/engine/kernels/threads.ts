@@ -13,7 +13,7 @@ const SLABS = 8;
 const SLAB_INTS = 14;
 export const MAX_SLABS = 64;
 /** The exports a slab may call, by index. */
-export const EXPORTS = ['gemm', 'dotN', 'axpyN'] as const;
+export const EXPORTS = ['gemm', 'dotN', 'axpyN', 'gemmP'] as const;
 /** Busy-wait iterations of an idle worker before it sleeps in Atomics.wait (~tens of µs: the gap between steps). */
 const WORKER_SPIN = 1 << 15;
 /** A worker that has not finished its slab within this long is dead: fail instead of hanging the run. */

@@ -1,7 +1,7 @@
 // The WebAssembly SIMD GEMM engine: WAT from wat.ts assembled with wabt, one shared memory, optional worker threads.
 import os from 'node:os';
 import wabtInit from 'wabt';
-import type { Gemm } from './gemm.ts';
+import type { Gemm, PackedB } from './gemm.ts';
 import { Arena } from './arena.ts';
 import { EXPORTS, GemmThreads } from './threads.ts';
 import { wasm, type WasmModule } from './wasm-api.ts';
@@ -20,6 +20,9 @@ export interface WasmGemm extends Gemm {
   readonly description: string;
   readonly threads: number;
   readonly relaxed: boolean;
+  packB: NonNullable<Gemm['packB']>;
+  gemmPacked: NonNullable<Gemm['gemmPacked']>;
+  freePacked: NonNullable<Gemm['freePacked']>;
   /** Bytes of WebAssembly memory now reserved (it never shrinks). */
   memoryBytes(): number;
   /** Bytes now handed out by alloc and not freed. */
@@ -32,7 +35,7 @@ export interface WasmGemm extends Gemm {
 const PARALLEL_MIN_MACS = 1 << 16;
 /** Slabs per thread: more than one, so a thread whose core is busy leaves its share to the others. */
 const SLABS_PER_THREAD = 2;
-const [GEMM, DOT_N, AXPY_N] = [0, 1, 2] as const;
+const [GEMM, DOT_N, AXPY_N, GEMM_P] = [0, 1, 2, 3] as const;
 /** WebAssembly memory pages are 64 KiB; a 32-bit memory has at most 65536 of them (4 GiB). */
 const PAGE = 65536;
 export const MAX_WASM_MEMORY_BYTES = 65536 * PAGE;
@@ -118,6 +121,16 @@ export async function createWasmGemm(options: WasmGemmOptions = {}): Promise<Was
     ld: number,
     dst: number,
   ) => void;
+  const packBAll = instance.exports['packBAll'] as (
+    tB: number,
+    K: number,
+    N: number,
+    b: number,
+    ldb: number,
+    dst: number,
+  ) => void;
+  /** The packed panels of each PackedB this engine made (none where it falls back to plain gemm: N < 8). */
+  const packs = new WeakMap<PackedB, Float32Array>();
   const arena = new Arena(memory);
   const nThreads = Math.max(1, Math.floor(options.threads ?? defaultThreads()));
   const scratchBytes = 4 * scratchFloats(blocking);
@@ -151,13 +164,14 @@ export async function createWasmGemm(options: WasmGemmOptions = {}): Promise<Was
     pB: number,
     beta: 0 | 1,
     pC: number,
+    pk = -1,
   ): void => {
     const lda = tA ? M : K;
     const ldb = tB ? K : N;
     const ta = tA ? 1 : 0;
     const tb = tB ? 1 : 0;
     const slabs: number[][] = [];
-    if (N < 8 && M >= 16 && tA) {
+    if (pk < 0 && N < 8 && M >= 16 && tA) {
       // Few columns, A transposed (∂L/∂V = δᵀ X): SIMD over C's rows, cut at multiples of 16 rows.
       const units = Math.ceil(M / 16);
       const n = slabCount(M * N * K, units);
@@ -169,7 +183,7 @@ export async function createWasmGemm(options: WasmGemmOptions = {}): Promise<Was
       runSlabs(slabs);
       return;
     }
-    if (N < 8 && M >= 16) {
+    if (pk < 0 && N < 8 && M >= 16) {
       // Few columns, A not transposed (∂L/∂x = δ V): one SIMD dot product per element, op(B)ᵀ packed first.
       const bt = tB ? null : arena.alloc(N * K);
       if (bt) transposeExport(pB, K, N, N, bt.byteOffset);
@@ -191,17 +205,21 @@ export async function createWasmGemm(options: WasmGemmOptions = {}): Promise<Was
     const byCols = Math.ceil(N / 8) >= Math.ceil(M / MR);
     const units = byCols ? Math.ceil(N / 8) : Math.ceil(M / MR);
     const n = slabCount(M * N * K, units);
+    // Packed B (pk ≥ 0, from packBAll): a slab names its first column j0 instead of offsetting B.
+    const npad = 8 * Math.ceil(N / 8);
     for (let p = 0; p < n; p++) {
       if (byCols) {
         const j0 = cut(units, n, p) * 8;
         const j1 = Math.min(N, cut(units, n, p + 1) * 8);
         const b = pB + 4 * (tB ? j0 * ldb : j0);
-        slabs.push([GEMM, ta, tb, M, j1 - j0, K, pA, lda, b, ldb, pC + 4 * j0, N, beta]);
+        if (pk >= 0) slabs.push([GEMM_P, ta, M, j1 - j0, K, pA, lda, pk, npad, j0, pC + 4 * j0, N, beta]);
+        else slabs.push([GEMM, ta, tb, M, j1 - j0, K, pA, lda, b, ldb, pC + 4 * j0, N, beta]);
       } else {
         const i0 = cut(units, n, p) * MR;
         const i1 = Math.min(M, cut(units, n, p + 1) * MR);
         const a = pA + 4 * (tA ? i0 : i0 * lda);
-        slabs.push([GEMM, ta, tb, i1 - i0, N, K, a, lda, pB, ldb, pC + 4 * i0 * N, N, beta]);
+        if (pk >= 0) slabs.push([GEMM_P, ta, i1 - i0, N, K, a, lda, pk, npad, 0, pC + 4 * i0 * N, N, beta]);
+        else slabs.push([GEMM, ta, tb, i1 - i0, N, K, a, lda, pB, ldb, pC + 4 * i0 * N, N, beta]);
       }
     }
     runSlabs(slabs);
@@ -245,6 +263,50 @@ export async function createWasmGemm(options: WasmGemmOptions = {}): Promise<Was
       run(transA, transB, M, N, K, pA, pB, beta, pC);
       if (cStaged) C.set(staged[staged.length - 1]!);
       for (const s of staged) arena.free(s);
+    },
+    packB(transB, K, N, B) {
+      const packed: PackedB = { transB, K, N, B };
+      if (K <= 0 || N < 8) return packed; // gemmPacked runs plain gemm (the narrow kernels for N < 8)
+      const buf = arena.alloc(8 * Math.ceil(N / 8) * K);
+      let pB = ptr(B, K * N);
+      const staged = pB < 0 ? arena.alloc(K * N) : null;
+      if (staged) {
+        staged.set(B.subarray(0, K * N));
+        pB = staged.byteOffset;
+      }
+      packBAll(transB ? 1 : 0, K, N, pB, transB ? K : N, buf.byteOffset);
+      if (staged) arena.free(staged);
+      packs.set(packed, buf);
+      return packed;
+    },
+    gemmPacked(transA, M, N, K, A, packed, beta, C) {
+      if (packed.K !== K || packed.N !== N) throw new Error('gemmPacked: K or N differs from the packed B');
+      const buf = packs.get(packed);
+      if (!buf || M <= 0) {
+        engine.gemm(transA, packed.transB, M, N, K, A, packed.B, beta, C);
+        return;
+      }
+      let pA = ptr(A, M * K);
+      let pC = ptr(C, M * N);
+      const sA = pA < 0 ? arena.alloc(M * K) : null;
+      const sC = pC < 0 ? arena.alloc(M * N) : null;
+      if (sA) {
+        sA.set(A.subarray(0, M * K));
+        pA = sA.byteOffset;
+      }
+      if (sC) {
+        sC.set(C.subarray(0, M * N));
+        pC = sC.byteOffset;
+      }
+      run(transA, packed.transB, M, N, K, pA, -1, beta, pC, buf.byteOffset);
+      if (sC) C.set(sC);
+      if (sA) arena.free(sA);
+      if (sC) arena.free(sC);
+    },
+    freePacked(packed) {
+      const buf = packs.get(packed);
+      if (buf) arena.free(buf);
+      packs.delete(packed);
     },
     wasmModule(wat) {
       let exports = pointwise.get(wat);

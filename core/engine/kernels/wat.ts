@@ -216,20 +216,36 @@ function evenBlock(n: string, max: number): string {
  * gemm(tA, tB, M, N, K, a, lda, b, ldb, c, ldc, beta, scratch) (pointers in bytes, leading dimensions in floats,
  * M, N, K ≥ 1): C = op(A)·op(B) + beta·C; scratch holds MC·KC + KC·NC + MR·8 floats (packed A, packed B, edge tile).
  */
-function driver(bl: GemmBlocking): string {
+function driver(bl: GemmBlocking, packed: boolean): string {
   const { MR, KC, MC, NC } = bl;
   const min = (a: string, b: string) => `(select ${a} ${b} (i32.lt_u ${a} ${b}))`;
-  return `(func (export "gemm") (param $tA i32) (param $tB i32) (param $M i32) (param $N i32) (param $K i32)
+  const header = packed
+    ? `(func (export "gemmP") (param $tA i32) (param $M i32) (param $N i32) (param $K i32)
+      (param $a i32) (param $lda i32) (param $pk i32) (param $npad i32) (param $j0 i32) (param $c i32) (param $ldc i32)
+      (param $beta i32) (param $scratch i32)`
+    : `(func (export "gemm") (param $tA i32) (param $tB i32) (param $M i32) (param $N i32) (param $K i32)
       (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $c i32) (param $ldc i32)
-      (param $beta i32) (param $scratch i32)
+      (param $beta i32) (param $scratch i32)`;
+  // Unpacked: pack op(B)'s (jc, pc) block into scratch. Packed: the block is already at
+  // pk + 4·(pc·npad + (j0 + jc)·kc) (packBAll's layout), j0 being the slab's first column.
+  const blockB = packed
+    ? set(
+        'bp',
+        add(
+          get('pk'),
+          `(i32.shl ${add(mul(get('pc'), get('npad')), mul(add(get('j0'), get('jc')), get('kc')))} ${c32(2)})`,
+        ),
+      )
+    : `(call $packB ${add(get('b'), add(mul(get('pc'), get('rsB')), mul(get('jc'), get('csB'))))} ${get('rsB')} ${get('csB')} ${get('kc')} ${get('nc')} ${get('bp')})`;
+  return `${header}
     (local $rsA i32) (local $csA i32) (local $rsB i32) (local $csB i32) (local $ldcB i32)
     (local $ap i32) (local $bp i32) (local $tile i32)
     (local $jc i32) (local $nc i32) (local $pc i32) (local $kc i32) (local $ks i32) (local $ic i32) (local $mc i32)
     (local $jr i32) (local $nr i32) (local $ir i32) (local $mr i32) (local $bb i32) (local $pa i32) (local $pb i32) (local $cp i32)
     ${set('rsA', `(if (result i32) ${get('tA')} (then ${c32(4)}) (else (i32.shl ${get('lda')} ${c32(2)})))`)}
     ${set('csA', `(if (result i32) ${get('tA')} (then (i32.shl ${get('lda')} ${c32(2)})) (else ${c32(4)}))`)}
-    ${set('rsB', `(if (result i32) ${get('tB')} (then ${c32(4)}) (else (i32.shl ${get('ldb')} ${c32(2)})))`)}
-    ${set('csB', `(if (result i32) ${get('tB')} (then (i32.shl ${get('ldb')} ${c32(2)})) (else ${c32(4)}))`)}
+    ${packed ? '' : set('rsB', `(if (result i32) ${get('tB')} (then ${c32(4)}) (else (i32.shl ${get('ldb')} ${c32(2)})))`)}
+    ${packed ? '' : set('csB', `(if (result i32) ${get('tB')} (then (i32.shl ${get('ldb')} ${c32(2)})) (else ${c32(4)}))`)}
     ${set('ldcB', `(i32.shl ${get('ldc')} ${c32(2)})`)}
     ${set('ap', get('scratch'))}
     ${set('bp', add(get('scratch'), c32(4 * MC * KC)))}
@@ -240,7 +256,7 @@ function driver(bl: GemmBlocking): string {
       forLoop('pc', get('K'), get('ks'), [
         set('kc', min(get('ks'), `(i32.sub ${get('K')} ${get('pc')})`)),
         set('bb', `(select ${get('beta')} ${c32(1)} (i32.eqz ${get('pc')}))`),
-        `(call $packB ${add(get('b'), add(mul(get('pc'), get('rsB')), mul(get('jc'), get('csB'))))} ${get('rsB')} ${get('csB')} ${get('kc')} ${get('nc')} ${get('bp')})`,
+        blockB,
         forLoop('ic', get('M'), MC, [
           set('mc', min(c32(MC), `(i32.sub ${get('M')} ${get('ic')})`)),
           `(call $packA ${add(get('a'), add(mul(get('ic'), get('rsA')), mul(get('pc'), get('csA'))))} ${get('rsA')} ${get('csA')} ${get('mc')} ${get('kc')} ${get('ap')})`,
@@ -267,6 +283,27 @@ function driver(bl: GemmBlocking): string {
           ]),
         ]),
       ]),
+    ])})`;
+}
+
+/**
+ * packBAll(tB, K, N, b, ldb, dst): op(B) (K×N) packed once for gemmP: for each K block pc (the driver's even
+ * blocks), packB of all N columns at dst + 4·pc·npad, npad = N rounded up to 8. Column panel q of block pc is then
+ * at dst + 4·(pc·npad + 8q·kc), exactly what the driver's packB writes for the (jc, pc) block holding it.
+ */
+function packBAll(KC: number): string {
+  return `(func (export "packBAll") (param $tB i32) (param $K i32) (param $N i32) (param $b i32) (param $ldb i32) (param $dst i32)
+    (local $rsB i32) (local $csB i32) (local $ks i32) (local $pc i32) (local $kc i32) (local $npad i32)
+    ${set('rsB', `(if (result i32) ${get('tB')} (then ${c32(4)}) (else (i32.shl ${get('ldb')} ${c32(2)})))`)}
+    ${set('csB', `(if (result i32) ${get('tB')} (then (i32.shl ${get('ldb')} ${c32(2)})) (else ${c32(4)}))`)}
+    ${set('npad', `(i32.and ${add(get('N'), c32(7))} ${c32(-8)})`)}
+    ${set('ks', evenBlock(get('K'), KC))}
+    ${forLoop('pc', get('K'), get('ks'), [
+      set(
+        'kc',
+        `(select ${get('ks')} (i32.sub ${get('K')} ${get('pc')}) (i32.lt_u ${get('ks')} (i32.sub ${get('K')} ${get('pc')})))`,
+      ),
+      `(call $packB ${add(get('b'), mul(get('pc'), get('rsB')))} ${get('rsB')} ${get('csB')} ${get('kc')} ${get('N')} ${add(get('dst'), `(i32.shl ${mul(get('pc'), get('npad'))} ${c32(2)})`)})`,
     ])})`;
 }
 
@@ -413,7 +450,10 @@ function narrowKernels(relaxed: boolean): string {
     )})`;
 }
 
-/** The whole module: imports a shared memory `env.memory`, exports `gemm`, `dotN`, `axpyN` and `transpose`. */
+/**
+ * The whole module: imports a shared memory `env.memory`, exports `gemm`, `gemmP` (gemm on a B packed by
+ * `packBAll`), `packBAll`, `dotN`, `axpyN` and `transpose`.
+ */
 export function gemmWat(blocking: GemmBlocking, relaxed: boolean): string {
   const { MR, MC, NC } = blocking;
   if (MC % MR !== 0 || NC % 8 !== 0) throw new Error('GEMM blocking: MC must be a multiple of MR, NC of 8');
@@ -423,7 +463,9 @@ export function gemmWat(blocking: GemmBlocking, relaxed: boolean): string {
   ${edgeKernel()}
   ${packA(MR)}
   ${packB()}
-  ${driver(blocking)}
+  ${driver(blocking, false)}
+  ${driver(blocking, true)}
+  ${packBAll(blocking.KC)}
   ${narrowKernels(relaxed)})`;
 }
 

@@ -1,5 +1,5 @@
 // Small helpers the fused kernels share: a tape's buffer list, transposes and column copies, software flush-to-zero.
-import type { Gemm } from '../../engine/kernels/gemm.ts';
+import type { Gemm, PackedB } from '../../engine/kernels/gemm.ts';
 import type { FusedShape, Tape } from './kernel.ts';
 
 /**
@@ -19,6 +19,7 @@ export function flush(v: number): number {
 export class Buffers {
   private readonly gemm: Gemm;
   private held: Float32Array[] = [];
+  private packs: PackedB[] = [];
 
   constructor(gemm: Gemm) {
     this.gemm = gemm;
@@ -38,7 +39,29 @@ export class Buffers {
     return b;
   }
 
+  /**
+   * C = A · op(B) + beta · C (A: M×K, op(B): K×N) for a B used many times (a recurrent weight at every step): op(B)
+   * is packed once where the engine can (Gemm.packB; the same bits as gemm) and freed by releaseAll; plain gemm
+   * otherwise. B must not change while the product is in use.
+   */
+  product(
+    transB: boolean,
+    K: number,
+    N: number,
+    B: Float32Array,
+  ): (M: number, A: Float32Array, beta: 0 | 1, C: Float32Array) => void {
+    const g = this.gemm;
+    if (!g.packB || !g.gemmPacked || !g.freePacked)
+      return (M, A, beta, C) => g.gemm(false, transB, M, N, K, A, B, beta, C);
+    const packed = g.packB(transB, K, N, B);
+    this.packs.push(packed);
+    const gemmPacked = g.gemmPacked.bind(g);
+    return (M, A, beta, C) => gemmPacked(false, M, N, K, A, packed, beta, C);
+  }
+
   releaseAll(): void {
+    for (const p of this.packs) this.gemm.freePacked?.(p);
+    this.packs = [];
     for (const b of this.held) this.gemm.free(b);
     this.held = [];
   }

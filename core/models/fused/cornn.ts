@@ -50,7 +50,8 @@ export const cornnKernel: FusedKernel = {
       N + // V, Vᵀ, 𝒲W and its transpose; b
       B * 2 * N +
       2 * N * K +
-      N; // backward: running gradient, dV + d[𝒲|W], dW, db
+      N + // backward: running gradient, dV + d[𝒲|W], dW, db
+      4 * N * (N + 8); // [𝒲 | W]ᵀ and [𝒲 | W] packed for the step GEMMs (forward, backward)
     return 4 * floats;
   },
 
@@ -79,6 +80,7 @@ export const cornnKernel: FusedKernel = {
     const features = buf.take((every ? T : 1) * B * N);
     const BN2 = B * N2;
     const BN = B * N;
+    const recur = buf.product(false, N2, N, WzyT); // s += h_{t−1} [𝒲 | W]ᵀ, the weight packed once
 
     /** Steps t0 .. t0+c−1 from the state in Hs[0]: fills Hs[1..c] and S[0..c−1] (s_t). */
     const runChunk = (t0: number, c: number) => {
@@ -87,7 +89,7 @@ export const cornnKernel: FusedKernel = {
         const s = S.subarray(j * BN, (j + 1) * BN);
         const hp = j * BN2;
         const hn = hp + BN2;
-        gemm.gemm(false, false, B, N, N2, Hs.subarray(hp, hn), WzyT, 1, s);
+        recur(B, Hs.subarray(hp, hn), 1, s);
         if (ops) {
           ops.forward(s, bias, Hs.subarray(hp, hn), Hs.subarray(hn, hn + BN2), B, N, dt, gamma, eps);
           continue;
@@ -133,13 +135,14 @@ export const cornnKernel: FusedKernel = {
       if (!every) for (let i = 0; i < B; i++) G.set(dF.subarray(i * N, (i + 1) * N), i * N2 + N);
       const cz = 1 - dt * eps;
       const cy = dt * gamma;
+      const recurBack = buf.product(false, N, N2, Wzy); // G += δ_t [𝒲 | W], the weight packed once
       chunksBackward(fShape, BN2, Hs, starts, runChunk, (t0, c) => {
         for (let j = c - 1; j >= 0; j--) {
           const s = S.subarray(j * BN, (j + 1) * BN);
           const fo = (t0 + j) * BN;
           if (ops) {
             ops.backward(s, G, every ? dF.subarray(fo, fo + BN) : null, B, N, dt, cz, cy);
-            gemm.gemm(false, false, B, N2, N, s, Wzy, 1, G);
+            recurBack(B, s, 1, G);
             continue;
           }
           for (let i = 0; i < B; i++) {
@@ -154,7 +157,7 @@ export const cornnKernel: FusedKernel = {
               G[gi + N + n] = flush(gy - cy * g);
             }
           }
-          gemm.gemm(false, false, B, N2, N, s, Wzy, 1, G);
+          recurBack(B, s, 1, G);
         }
         const rows = c * B;
         const Sc = S.subarray(0, rows * N);

@@ -47,7 +47,8 @@ export const lstmKernel: FusedKernel = {
       2 * 4 * N + // W_ih, W_hh, their transposes; biases
       2 * B * N +
       4 * N * (D + N) +
-      2 * 4 * N; // backward: δh, δc, weight and bias gradients
+      2 * 4 * N + // backward: δh, δc, weight and bias gradients
+      2 * 4 * N * (N + 8); // W_hhᵀ and W_hh packed for the step GEMMs (forward, backward)
     return 4 * floats;
   },
 
@@ -73,6 +74,7 @@ export const lstmKernel: FusedKernel = {
     const startsH = count > 1 ? buf.take(count * BN) : null;
     const startsC = count > 1 ? buf.take(count * BN) : null;
     const features = buf.take((every ? T : 1) * BN);
+    const recur = buf.product(false, N, N4, WhhT); // a += h_{t−1} W_hhᵀ, the weight packed once
 
     /** Steps t0 .. t0+c−1 from the state in Hh[0], Hc[0]: fills Hh, Hc [1..c] and the activations A[0..c−1]. */
     const runChunk = (t0: number, c: number) => {
@@ -80,7 +82,7 @@ export const lstmKernel: FusedKernel = {
       for (let j = 0; j < c; j++) {
         const a = A.subarray(j * BN4, (j + 1) * BN4);
         const hp = j * BN;
-        gemm.gemm(false, false, B, N4, N, Hh.subarray(hp, hp + BN), WhhT, 1, a);
+        recur(B, Hh.subarray(hp, hp + BN), 1, a);
         if (ops) {
           const hn = hp + BN;
           ops.forward(a, bias, Hc.subarray(hp, hn), Hc.subarray(hn, hn + BN), Hh.subarray(hn, hn + BN), B, N);
@@ -135,6 +137,7 @@ export const lstmKernel: FusedKernel = {
       const dX = buf.take(T * B * D);
       const db = new Float64Array(N4);
       if (!every) dh.set(dF);
+      const recurBack = buf.product(false, N4, N, Whh); // δh = ∂a W_hh, the weight packed once
       const rerun = (t0: number, c: number, k: number) => {
         Hc.set(startsC!.subarray(k * BN, (k + 1) * BN));
         runChunk(t0, c);
@@ -148,7 +151,7 @@ export const lstmKernel: FusedKernel = {
           if (ops) {
             const dFt = every ? dF.subarray(fo, fo + BN) : null;
             ops.backward(a, Hc.subarray(sp, sn), Hc.subarray(sn, sn + BN), dh, dc, dFt, B, N);
-            gemm.gemm(false, false, B, N, N4, a, Whh, 0, dh);
+            recurBack(B, a, 0, dh);
             continue;
           }
           for (let r = 0; r < B; r++) {
@@ -169,7 +172,7 @@ export const lstmKernel: FusedKernel = {
               dc[rn + n] = flush(ch * fg);
             }
           }
-          gemm.gemm(false, false, B, N, N4, a, Whh, 0, dh);
+          recurBack(B, a, 0, dh);
         }
         const rows = c * B;
         const Ac = A.subarray(0, rows * N4);

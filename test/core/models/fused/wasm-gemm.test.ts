@@ -65,6 +65,50 @@ describe('WebAssembly GEMM', () => {
     assert.match(two.description, /2 threads/);
   });
 
+  it('gemmPacked equals gemm bit for bit (odd sizes, both transposes, 1 and 2 threads)', () => {
+    let seed = 1000;
+    const sizes: [number, number, number][] = [
+      ...SIZES,
+      [120, 512, 256],
+      [120, 256, 512],
+      [301, 17, 100],
+      [9, 1030, 70],
+    ];
+    for (const g of [one, two, plain])
+      for (const [M, N, K] of sizes)
+        for (const tA of [false, true])
+          for (const tB of [false, true])
+            for (const beta of [0, 1] as const) {
+              const rng = Rng.stream(seed++, 'gemm');
+              const A = g.alloc(M * K);
+              const B = g.alloc(K * N);
+              const C = g.alloc(M * N);
+              A.set(rng.uniformArray(M * K, -1, 1));
+              B.set(rng.uniformArray(K * N, -1, 1));
+              C.set(rng.uniformArray(M * N, -1, 1));
+              const C0 = Float32Array.from(C);
+              g.gemm(tA, tB, M, N, K, A, B, beta, C);
+              const expected = Float32Array.from(C);
+              const packed = g.packB(tB, K, N, B);
+              C.set(C0);
+              g.gemmPacked(tA, M, N, K, A, packed, beta, C);
+              g.gemmPacked(tA, M, N, K, A, packed, beta, C0); // a second use of the same pack
+              g.freePacked(packed);
+              const label = `${g.name} ${tA ? 't' : 'n'}${tB ? 't' : 'n'} ${M}x${N}x${K} beta ${beta}`;
+              assert.deepEqual(
+                new Uint32Array(C.buffer, C.byteOffset, M * N),
+                new Uint32Array(expected.buffer),
+                label,
+              );
+              assert.deepEqual(
+                new Uint32Array(C0.buffer),
+                new Uint32Array(expected.buffer),
+                `${label} (again)`,
+              );
+              [A, B, C].forEach((x) => g.free(x));
+            }
+  });
+
   it('equals the reference for every transpose, beta and odd size', () => {
     let seed = 0;
     for (const g of [one, plain])
