@@ -1,4 +1,5 @@
 // NumPy .npy arrays (format versions 1–3): numeric dtypes, either byte order, C order.
+import { npyFile, readNpyHeader } from '../../engine/npy.ts';
 import { badFile } from './files.ts';
 
 export interface NpyArray {
@@ -11,8 +12,6 @@ export interface NpyArray {
   values: Float32Array | Float64Array;
 }
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
-
 const KIND_NAMES: Record<string, string> = {
   c: 'complex',
   O: 'Python object',
@@ -24,49 +23,14 @@ const KIND_NAMES: Record<string, string> = {
   m: 'timedelta',
 };
 
-/** Parses the header dict `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`. */
-function parseHeader(text: string, file: string): { descr: string; fortran: boolean; shape: number[] } {
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined) {
-    if (/'descr'\s*:\s*\[/.test(text))
-      throw badFile(
-        file,
-        'unsupported dtype: structured (record) arrays are not supported; save a plain numeric array',
-      );
-    throw badFile(file, `has a malformed .npy header (no 'descr'): ${text.trim()}`);
-  }
-  if (fortran === undefined || shapeText === undefined)
-    throw badFile(file, `has a malformed .npy header: ${text.trim()}`);
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => Number(s.replace(/L$/, '')));
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0))
-    throw badFile(file, `has a malformed shape (${shapeText}) in its .npy header`);
-  return { descr, fortran: fortran === 'True', shape };
-}
-
 /**
- * Reads a .npy file: magic `\x93NUMPY`, version, header length (uint16 for v1, uint32 for v2/v3), a Python dict
- * literal header, then the raw data. Accepts float16/32/64, (un)signed integers of 1–8 bytes and booleans in
- * either byte order and C order; refuses every other dtype, Fortran order, and data shorter or longer than the shape.
+ * Reads a .npy file (the container through engine/npy.ts), then its data. Accepts float16/32/64, (un)signed
+ * integers of 1–8 bytes and booleans in either byte order and C order; refuses every other dtype, Fortran order,
+ * and data shorter or longer than the shape.
  */
 export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
-  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m))
-    throw badFile(file, 'is not a .npy file (it does not start with \\x93NUMPY)');
-  const major = bytes[6]!;
-  if (major < 1 || major > 3) throw badFile(file, `has .npy format version ${major}.${bytes[7]}, not 1–3`);
+  const { descr, fortran, shape, dataStart } = readNpyHeader(bytes, (problem) => badFile(file, problem));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const start = major === 1 ? 10 : 12;
-  if (bytes.length < start + headerLen) throw badFile(file, 'truncated inside its .npy header');
-  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
-    bytes.subarray(start, start + headerLen),
-  );
-  const { descr, fortran, shape } = parseHeader(text, file);
   const m = /^([<>|=])([a-zA-Z])(\d*)$/.exec(descr);
   if (!m) throw badFile(file, `unsupported dtype '${descr}'`);
   const [, order, kindChar, sizeText] = m as unknown as [string, string, string, string];
@@ -83,7 +47,6 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
     );
   if (fortran) throw badFile(file, 'is stored in Fortran order; save it with np.ascontiguousarray (C order)');
   const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = start + headerLen;
   const have = bytes.length - dataStart;
   if (have < count * size)
     throw badFile(
@@ -129,29 +92,21 @@ function half(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-/** A .npy file in memory (version 1.0, little-endian), for tests and exports. */
+/** A .npy file in memory (version 1.0, little-endian) of `values`, for tests. */
 export function encodeNpy(
   values: ArrayLike<number>,
   shape: number[],
   descr: '<f4' | '<f8' | '<i8' | '<i4' = '<f4',
 ): Uint8Array {
   const size = Number(descr.slice(2));
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + values.length * size);
-  out.set(MAGIC, 0);
-  out[6] = 1;
-  const view = new DataView(out.buffer);
-  view.setUint16(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  const o = 10 + header.length;
+  const data = new Uint8Array(values.length * size);
+  const view = new DataView(data.buffer);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (descr === '<f4') view.setFloat32(o + i * 4, v, true);
-    else if (descr === '<f8') view.setFloat64(o + i * 8, v, true);
-    else if (descr === '<i4') view.setInt32(o + i * 4, v, true);
-    else view.setBigInt64(o + i * 8, BigInt(v), true);
+    if (descr === '<f4') view.setFloat32(i * 4, v, true);
+    else if (descr === '<f8') view.setFloat64(i * 8, v, true);
+    else if (descr === '<i4') view.setInt32(i * 4, v, true);
+    else view.setBigInt64(i * 8, BigInt(v), true);
   }
-  return out;
+  return npyFile(descr, shape, data);
 }

@@ -8,7 +8,9 @@ import * as tf from '../../../core/engine/tf.ts';
 import { selectBackend } from '../../../core/engine/backend.ts';
 import { Rng } from '../../../core/engine/rng.ts';
 import { encodeSafetensors } from '../../../core/engine/safetensors.ts';
-import { decodeNpy, decodeZip, encodeNpy, encodeZip } from '../../../core/export/npz.ts';
+import { npyFile } from '../../../core/engine/npy.ts';
+import { readZip } from '../../../core/engine/zip.ts';
+import { decodeNpy, encodeZip } from '../../../core/export/npz.ts';
 import { exportTensors, type ExportFile } from '../../../core/export/tensors.ts';
 import {
   FORMATS,
@@ -87,7 +89,7 @@ describe('weight formats', () => {
   });
 
   it('npz: a stored zip of .npy v1.0 arrays (64-byte aligned data); deflated archives read back too', () => {
-    const npy = encodeNpy('<f4', [2, 3], new Uint8Array(24));
+    const npy = npyFile('<f4', [2, 3], new Uint8Array(24));
     assert.deepEqual(Array.from(npy.subarray(0, 8)), [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
     const headerLen = new DataView(npy.buffer).getUint16(8, true);
     assert.equal((10 + headerLen) % 64, 0);
@@ -95,13 +97,14 @@ describe('weight formats', () => {
       Buffer.from(npy.subarray(10, 10 + headerLen)).toString('latin1'),
       /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(2, 3\), \} *\n$/,
     );
-    assert.deepEqual(decodeNpy(encodeNpy('<f4', [4], new Uint8Array(16)), 'a').shape, [4]);
+    assert.deepEqual(decodeNpy(npyFile('<f4', [4], new Uint8Array(16)), 'a').shape, [4]);
     // A deflated member (numpy.savez_compressed) decodes to the same bytes.
     const zip = encodeZip([{ name: 'a.npy', data: npy }]);
-    const members = decodeZip(zip, 'z');
-    assert.deepEqual(new Uint8Array(members[0]!.data), npy);
+    const fail = (why: string) => new Error(why);
+    const members = readZip(zip, fail);
+    assert.deepEqual(new Uint8Array(members[0]!.read()), npy);
     const deflated = deflatedZip('a.npy', npy);
-    assert.deepEqual(new Uint8Array(decodeZip(deflated, 'z')[0]!.data), npy);
+    assert.deepEqual(new Uint8Array(readZip(deflated, fail)[0]!.read()), npy);
   });
 
   describe('TF.js', () => {
@@ -229,7 +232,7 @@ describe('weight formats', () => {
       [
         'an npz array of an unknown dtype',
         () => {
-          const zip = encodeZip([{ name: 'i2h.bias.npy', data: encodeNpy('<i8', [5], new Uint8Array(40)) }]);
+          const zip = encodeZip([{ name: 'i2h.bias.npy', data: npyFile('<i8', [5], new Uint8Array(40)) }]);
           return weightsFromFiles([{ name: 'c.npz', data: zip }], specs, 'cornn', 'c.npz');
         },
         /array 'i2h.bias': dtype '<i8' is not supported/,
