@@ -222,7 +222,11 @@ function timeGradient(model: Model, task: TaskSpec, data: TaskData, tc: Config, 
     const x = tf.tensor3d(batch.x, batch.xShape);
     const y = targetTensor(batch);
     const noise = Rng.stream(seed, 'engine timing noise');
-    const { value, grads } = tf.variableGrads(() => lossOf(task.loss, model.forward(x, true, noise), y));
+    // The loss exactly as Stepper.step takes it (outputs read at each sequence's length), so the timing is of the
+    // step a run will take.
+    const { value, grads } = tf.variableGrads(() =>
+      lossOf(task.loss, atLengths(model.forward(x, true, noise), batch), y),
+    );
     value.dataSync();
     for (const g of Object.values(grads)) g.dataSync();
   });
